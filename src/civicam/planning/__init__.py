@@ -1,0 +1,1 @@
+"""Planning: the city coverage model, the optimizer and plans."""
