@@ -28,7 +28,10 @@ class OptimizerConfig(Section):
         description="In 'auto' mode, largest reduced matrix (nonzeros) handed to HiGHS.",
     )
     local_search_rounds: int = Field(
-        50, ge=0, le=100_000, description="Upper limit on local-search improvement rounds."
+        1000,
+        ge=0,
+        le=1_000_000,
+        description="Search rounds (perturbations, restarts) without improvement before stopping.",
     )
     lagrangian_iterations: int = Field(
         300, ge=0, le=1_000_000, description="Subgradient iterations for the Lagrangian bound."

@@ -52,7 +52,7 @@ class CoverageProblem:
         costs: NDArray[np.floating] | NDArray[np.integer] | list[float] | None = None,
         *,
         requirement: NDArray[np.integer] | list[int] | None = None,
-        fixed: NDArray[np.bool_] | list[bool] | NDArray[np.integer] | None = None,
+        fixed: NDArray[np.bool_] | NDArray[np.integer] | list[bool] | list[int] | None = None,
         name: str = "problem",
     ) -> CoverageProblem:
         """Validate inputs and return a problem in canonical form.

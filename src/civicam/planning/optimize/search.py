@@ -1,0 +1,76 @@
+"""Search state over a presolved problem: a chosen set with exact gains and losses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from civicam.planning.optimize import kernels
+from civicam.planning.optimize.presolve import Reduced
+from civicam.planning.optimize.problem import BoolArray, FloatArray, IntArray
+
+
+@dataclass
+class State:
+    """A selection of reduced columns with its row counts, gains and losses."""
+
+    red: Reduced
+    in_set: BoolArray
+    n: IntArray
+    gain: FloatArray
+    loss: FloatArray
+    credit: float
+
+    @classmethod
+    def empty(cls, red: Reduced) -> State:
+        n = np.zeros(red.n_rows, dtype=np.int64)
+        gain, loss = kernels.gain_loss(red.cp, red.ci, red.u, red.k, n)
+        return cls(red, np.zeros(red.n_cols, dtype=np.bool_), n, gain, loss, 0.0)
+
+    @classmethod
+    def of(cls, red: Reduced, in_set: BoolArray) -> State:
+        chosen = np.flatnonzero(in_set)
+        n = kernels.counts_from(red.cp, red.ci, chosen, red.n_rows)
+        gain, loss = kernels.gain_loss(red.cp, red.ci, red.u, red.k, n)
+        credit = float(np.dot(red.u, np.minimum(n, red.k)))
+        return cls(red, in_set.copy(), n, gain, loss, credit)
+
+    def copy(self) -> State:
+        return State(
+            self.red,
+            self.in_set.copy(),
+            self.n.copy(),
+            self.gain.copy(),
+            self.loss.copy(),
+            self.credit,
+        )
+
+    def refresh(self) -> None:
+        """Recompute gains and credit from scratch (float drift after many moves)."""
+        self.gain, self.loss = kernels.gain_loss(
+            self.red.cp, self.red.ci, self.red.u, self.red.k, self.n
+        )
+        self.credit = float(np.dot(self.red.u, np.minimum(self.n, self.red.k)))
+
+    @property
+    def cost(self) -> float:
+        return float(self.red.cost[self.in_set].sum())
+
+    @property
+    def size(self) -> int:
+        return int(self.in_set.sum())
+
+    def add(self, j: int) -> None:
+        r = self.red
+        self.credit += kernels.add_column(
+            j, r.cp, r.ci, r.rp, r.ri, r.u, r.k, self.n, self.gain, self.loss
+        )
+        self.in_set[j] = True
+
+    def remove(self, j: int) -> None:
+        r = self.red
+        self.credit -= kernels.remove_column(
+            j, r.cp, r.ci, r.rp, r.ri, r.u, r.k, self.n, self.gain, self.loss
+        )
+        self.in_set[j] = False
