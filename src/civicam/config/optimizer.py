@@ -22,7 +22,7 @@ class OptimizerConfig(Section):
         ),
     )
     exact_max_nonzeros: int = Field(
-        2_000_000,
+        300_000,
         ge=0,
         le=10**9,
         description="In 'auto' mode, largest reduced matrix (nonzeros) handed to HiGHS.",

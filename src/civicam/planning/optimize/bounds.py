@@ -91,8 +91,9 @@ def lagrangian_bound(
         if time.perf_counter() > deadline:
             break
         values = at @ lam
-        value = float(np.dot(k, u - lam)) + knapsack_value(values, cost, budget, max_count)
-        if value < best - 1e-9 * abs(best):
+        inner, chosen = _knapsack(values, cost, budget, max_count)
+        value = float(np.dot(k, u - lam)) + inner
+        if value < best and (best == float("inf") or value < best - 1e-9 * abs(best)):
             best = value
             stall = 0
         else:
@@ -102,7 +103,6 @@ def lagrangian_bound(
                 stall = 0
                 if theta < 1e-4:
                     break
-        chosen = _knapsack_support(values, cost, budget, max_count)
         grad = matrix @ chosen.astype(np.float64) - k  # d L / d lam
         norm = float(np.dot(grad, grad))
         if norm <= 0:
@@ -110,6 +110,21 @@ def lagrangian_bound(
         step = theta * max(value - lower, 1e-9 * max(1.0, value)) / norm
         lam = np.clip(lam - step * grad, 0.0, u)
     return best
+
+
+def _knapsack(
+    values: FloatArray, costs: FloatArray, budget: float | None, max_count: int | None
+) -> tuple[float, FloatArray]:
+    """Upper bound on the best column-value knapsack and a fractional maximiser.
+
+    Only one constraint can be honoured exactly by a greedy fill; with both,
+    the fill stops at whichever binds first, and its value is capped by the
+    bound of :func:`knapsack_value` so the result stays an upper bound.
+    """
+    x = _knapsack_support(values, costs, budget, max_count)
+    if budget is not None and max_count is not None:
+        return knapsack_value(values, costs, budget, max_count), x
+    return float(np.dot(values, x)), x
 
 
 def _knapsack_support(

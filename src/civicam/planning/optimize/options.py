@@ -21,7 +21,7 @@ class SolveOptions:
     time_limit_s: float = 60.0
     seed: int = 0
     exact: Literal["auto", "always", "never"] = "auto"
-    exact_max_nonzeros: int = 2_000_000
+    exact_max_nonzeros: int = 300_000
     local_search_rounds: int = 1000
     lagrangian_iterations: int = 300
     threads: int = 1
