@@ -1,7 +1,95 @@
-"""``civicam demo``: the main job on bundled samples."""
+"""``civicam demo``: the main job on bundled and generated samples."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
 
-def demo() -> None:
-    """Run the demo on the bundled sample."""
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from civicam.cli.progress import stage_progress
+from civicam.planning.instances import synthetic_city_instance
+from civicam.planning.optimize import Solution, SolveOptions, maximize_coverage, minimize_cost
+
+console = Console()
+
+
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's outputs.")] = Path(
+        "demo-out"
+    ),
+    size: Annotated[
+        int,
+        typer.Option(
+            "--candidates",
+            min=100,
+            max=100_000,
+            help="Candidate cameras in the generated optimizer sample (demand rows: 10x).",
+        ),
+    ] = 20_000,
+) -> None:
+    """Run civicam's main job on its samples and print what it found."""
+    console.rule("[bold]civicam demo")
+    _optimizer_demo(size)
+    _city_demo(out)
+
+
+def _optimizer_demo(size: int) -> None:
+    problem = synthetic_city_instance(n_cols=size, n_rows=10 * size, seed=7)
+    console.print(
+        f"[bold]1. Optimizer[/bold] on a generated city-shaped instance: "
+        f"{problem.n_cols:,} candidate cameras, {problem.n_rows:,} demand points, "
+        f"{problem.matrix.nnz:,} visibility pairs."
+    )
+    budget = round(0.05 * float(problem.costs.sum()), 1)
+    with stage_progress(console, "budgeted maximum coverage") as progress:
+        best = maximize_coverage(
+            problem, budget=budget, options=SolveOptions(time_limit_s=20, progress=progress)
+        )
+    with stage_progress(console, "cheapest cover of 80% of the weight") as progress:
+        cheap = minimize_cost(
+            problem, target=0.8, options=SolveOptions(time_limit_s=20, progress=progress)
+        )
+    console.print(_solution_table(best, f"budget {budget:,.1f}", cheap, "target 80%"))
+
+
+def _solution_table(a: Solution, a_label: str, b: Solution, b_label: str) -> Table:
+    table = Table(title="Optimizer results", title_justify="left")
+    table.add_column("problem")
+    table.add_column("limit")
+    table.add_column("cameras", justify="right")
+    table.add_column("cost", justify="right")
+    table.add_column("coverage", justify="right")
+    table.add_column("bound", justify="right")
+    table.add_column("gap", justify="right")
+    table.add_column("status")
+    table.add_column("seconds", justify="right")
+    for sol, label, name in ((a, a_label, "max coverage"), (b, b_label, "min cost")):
+        bound = (
+            f"{sol.bound / sol.total_weight:.2%} cov"
+            if sol.problem == "max_coverage"
+            else f"{sol.bound:,.1f} cost"
+        )
+        table.add_row(
+            name,
+            label,
+            f"{sol.new_columns:,}",
+            f"{sol.cost:,.1f}",
+            f"{sol.coverage_fraction:.2%}",
+            bound,
+            f"{sol.gap:.3%}",
+            sol.status,
+            f"{sol.seconds:.1f}",
+        )
+    return table
+
+
+def _city_demo(out: Path) -> None:
+    try:
+        from civicam.planning.demo_city import run_city_demo
+    except ImportError:  # the city model is optional until it lands
+        return
+    console.print("[bold]2. City plan[/bold] of the bundled OpenStreetMap extract.")
+    run_city_demo(out / "plan", console)

@@ -384,8 +384,22 @@ def _exact(
         kept_nnz = int(np.diff(red.cp)[columns].sum())
     else:
         kept_nnz = red.nnz
+    if full and y.any() and (best.cost - bound) > 0.01 * best.cost:
+        # A proof is far off: first let HiGHS look for better covers on a core.
+        core_end = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
+        best = _core_search(red, best, y, options, core_end, stats)
+        step = _step(best.cost, integer_costs)
+        cutoff = best.cost - step / 2 if integer_costs else best.cost - step
+        if columns is not None:
+            a = red.csc()
+            d = red.cost - (a.T @ y)
+            lb_y = float(np.dot(red.k, y) + np.minimum(d, 0.0).sum())
+            columns = lb_y + np.maximum(d, 0.0) <= cutoff + 1e-9
+            kept_nnz = int(np.diff(red.cp)[columns].sum())
     if options.exact == "auto" and kept_nnz > options.exact_max_nonzeros:
-        stats["exact"] = "skipped: reduced problem too large"
+        stats["exact"] = "core: reduced problem too large to prove"
+        if full and y.any() and "core_status" not in stats:
+            best = _core_search(red, best, y, options, deadline, stats)
         return False, best, bound
     incumbent = best.in_set if columns is None or not np.any(best.in_set & ~columns) else None
     mip = highs.solve_cover(
@@ -415,6 +429,62 @@ def _exact(
         # Covers outside the kept columns cost at least the cutoff.
         bound = max(bound, min(reduced_bound, best.cost if integer_costs else cutoff))
     return False, best, bound
+
+
+def _core_search(
+    red: Reduced,
+    best: _Cover,
+    y: FloatArray,
+    options: SolveOptions,
+    deadline: float,
+    stats: dict[str, float | int | str],
+) -> _Cover:
+    """Branch and bound on a core: the columns the LP prices best, plus the incumbent.
+
+    Too large to prove, the instance is still searched well by HiGHS on a small
+    core (the idea of Caprara, Fischetti and Toth's core problem): for each row
+    the few columns of least reduced cost, then the cheapest columns overall
+    while the core stays under ``exact_max_nonzeros``. A cover of the core is a
+    cover of the whole, so nothing found here can be infeasible.
+    """
+    d = red.cost - (red.csc().T @ y)
+    per_row = 5
+    core = best.in_set.copy()
+    rank = np.argsort(d, kind="stable")
+    position = np.empty_like(rank)
+    position[rank] = np.arange(rank.size)
+    # For each row, its columns ordered by reduced cost: take the first few.
+    col_rank = position[red.ri]
+    order = np.lexsort((col_rank, np.repeat(np.arange(red.n_rows), np.diff(red.rp))))
+    sorted_cols = red.ri[order]
+    starts = red.rp[:-1]
+    take = np.minimum(np.diff(red.rp), per_row)
+    idx = np.concatenate([np.arange(s0, s0 + t) for s0, t in zip(starts, take, strict=True)])
+    core[sorted_cols[idx]] = True
+    deg = np.diff(red.cp)
+    budget_nnz = min(options.exact_max_nonzeros, 2 * int(deg[core].sum()))
+    cum = np.cumsum(np.where(core[rank], 0, deg[rank]))
+    core[rank[(cum + deg[core].sum()) <= budget_nnz]] = True
+    stats["core_columns"] = int(core.sum())
+    left = deadline - time.perf_counter()
+    if left < 1.0 or core.all():
+        return best
+    mip = highs.solve_cover(
+        red,
+        target=None,
+        integral=True,
+        time_limit=left,
+        threads=options.threads,
+        columns=core,
+        incumbent=best.in_set,
+    )
+    stats["core_status"] = mip.status
+    if mip.x is not None and mip.objective is not None and mip.objective < best.cost - 1e-9:
+        chosen = mip.x > 0.5
+        st = State.of(red, chosen)
+        if st.credit >= red.max_credit - 1e-6 * max(1.0, red.max_credit):
+            return _Cover(chosen, float(red.cost[chosen].sum()))
+    return best
 
 
 def _knapsack_lower_bound(red: Reduced, need: float) -> float:
