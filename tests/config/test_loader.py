@@ -51,3 +51,16 @@ def test_every_field_is_described_and_bounded() -> None:
         assert field.description, name
         if field.annotation in (int, float):
             assert field.metadata, f"{name} has no bounds"
+
+
+def test_configuration_reference_is_current() -> None:
+    from civicam.config.reference import SECTIONS, render
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+    assert page.read_text(encoding="utf-8") == render(), (
+        "docs/configuration.md is stale: run "
+        "`python -m civicam.config.reference > docs/configuration.md`"
+    )
+    for _title, model, _about in SECTIONS:
+        for name, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{name} has no description"

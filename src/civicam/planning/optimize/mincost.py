@@ -410,7 +410,7 @@ def _exact(
         threads=options.threads,
         columns=columns,
         incumbent=incumbent,
-        cutoff=cutoff,
+        cutoff=cutoff if incumbent is None else None,
     )
     stats["mip_status"] = mip.status
     stats["mip_seconds"] = mip.seconds
