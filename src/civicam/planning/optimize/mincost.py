@@ -24,6 +24,9 @@ from civicam.planning.optimize.problem import BoolArray, FloatArray
 from civicam.planning.optimize.search import State
 
 LP_MAX_NONZEROS = 3_000_000
+# Destroy-and-repair rounds are cheap and improvements come late on hard
+# covers, so the search tolerates more stale rounds than maximum coverage.
+COVER_STALE_FACTOR = 5
 
 
 @dataclass
@@ -102,7 +105,7 @@ def solve(red: Reduced, need: float, options: SolveOptions) -> MinResult:
         bound,
         integer_costs,
         options,
-        t0 + 0.3 * options.time_limit_s,
+        t0 + 0.5 * options.time_limit_s,
         rng,
     )
     stats["search_rounds"] = runs
@@ -224,7 +227,7 @@ def _iterated_search(
     since_better = 0
     full = need >= red.max_credit * (1 - 1e-9)
     while (
-        since_better < options.local_search_rounds
+        since_better < COVER_STALE_FACTOR * options.local_search_rounds
         and time.perf_counter() < end
         and best.cost > bound + _step(best.cost, integer_costs) / 2
     ):
@@ -246,6 +249,12 @@ def _iterated_search(
         for j in drop:
             trial.remove(int(j))
         noise = rng.uniform(0.85, 1.15, size=red.n_rows)
+        # Every other round the dropped columns may not come straight back,
+        # which forces the repair to try something new.
+        repair_allowed = allowed
+        if rounds % 2 == 0:
+            repair_allowed = allowed.copy()
+            repair_allowed[drop] = False
         trial.credit = kernels.greedy_cover(
             red.cp,
             red.ci,
@@ -257,7 +266,7 @@ def _iterated_search(
             trial.gain,
             trial.loss,
             red.cost,
-            allowed,
+            repair_allowed,
             trial.in_set,
             y * noise,
             s * noise,
