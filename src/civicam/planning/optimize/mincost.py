@@ -407,7 +407,7 @@ def _exact(
             kept_nnz = int(np.diff(red.cp)[columns].sum())
     if options.exact == "auto" and kept_nnz > options.exact_max_nonzeros:
         stats["exact"] = "core: reduced problem too large to prove"
-        if full and y.any() and "core_status" not in stats:
+        if full and y.any():  # a second round searches around the new incumbent
             best = _core_search(red, best, y, options, deadline, stats)
         return False, best, bound
     incumbent = best.in_set if columns is None or not np.any(best.in_set & ~columns) else None
