@@ -54,22 +54,8 @@ def solve(
         j = int(np.argmax(np.where(allowed, single.gain, -1.0)))
         single.add(j)
         if single.credit > best.credit:
-            kernels.greedy_max(
-                red.cp,
-                red.ci,
-                red.rp,
-                red.ri,
-                red.u,
-                red.k,
-                single.n,
-                single.gain,
-                single.loss,
-                red.cost,
-                allowed,
-                single.in_set,
-                money - red.cost[j],
-                count - 1 if count >= 0 else -1,
-                True,
+            single.greedy_max(
+                allowed, money - red.cost[j], count - 1 if count >= 0 else -1, use_ratio=True
             )
             single.refresh()
             if single.credit > best.credit:
@@ -193,23 +179,7 @@ def _greedy(
     red: Reduced, allowed: BoolArray, money: float, count: int, *, use_ratio: bool
 ) -> State:
     st = State.empty(red)
-    kernels.greedy_max(
-        red.cp,
-        red.ci,
-        red.rp,
-        red.ri,
-        red.u,
-        red.k,
-        st.n,
-        st.gain,
-        st.loss,
-        red.cost,
-        allowed,
-        st.in_set,
-        money,
-        count,
-        use_ratio,
-    )
+    st.greedy_max(allowed, money, count, use_ratio=use_ratio)
     st.refresh()
     return st
 
@@ -272,23 +242,7 @@ def _round_lp(red: Reduced, x: FloatArray, allowed: BoolArray, money: float, cou
         if allowed[j] and spent + red.cost[j] <= money + 1e-9:
             st.add(int(j))
             spent += float(red.cost[j])
-    kernels.greedy_max(
-        red.cp,
-        red.ci,
-        red.rp,
-        red.ri,
-        red.u,
-        red.k,
-        st.n,
-        st.gain,
-        st.loss,
-        red.cost,
-        allowed,
-        st.in_set,
-        money - spent,
-        count - st.size if count >= 0 else -1,
-        True,
-    )
+    st.greedy_max(allowed, money - spent, count - st.size if count >= 0 else -1, use_ratio=True)
     st.refresh()
     return st
 
@@ -303,46 +257,12 @@ def _local_search(
     deadline: float,
 ) -> None:
     """Swaps, then refill with what the budget left, until neither helps."""
-    red = st.red
     for _ in range(max(1, options.local_search_rounds)):
         before = st.credit
         left = money - st.cost
-        kernels.swap_search(
-            red.cp,
-            red.ci,
-            red.rp,
-            red.ri,
-            red.u,
-            red.k,
-            st.n,
-            st.gain,
-            st.loss,
-            red.cost,
-            allowed,
-            st.in_set,
-            removable,
-            left,
-            options.local_search_rounds,
-            2_000_000_000,
-        )
+        st.swap_search(allowed, removable, left, options.local_search_rounds)
         left = money - st.cost
-        kernels.greedy_max(
-            red.cp,
-            red.ci,
-            red.rp,
-            red.ri,
-            red.u,
-            red.k,
-            st.n,
-            st.gain,
-            st.loss,
-            red.cost,
-            allowed,
-            st.in_set,
-            left,
-            count - st.size if count >= 0 else -1,
-            True,
-        )
+        st.greedy_max(allowed, left, count - st.size if count >= 0 else -1, use_ratio=True)
         st.refresh()
         if st.credit <= before + 1e-12 * max(1.0, before) or time.perf_counter() > deadline:
             break

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from civicam.planning.optimize import highs, kernels
+from civicam.planning.optimize import highs
 from civicam.planning.optimize.options import SolveOptions
 from civicam.planning.optimize.presolve import Reduced
 from civicam.planning.optimize.problem import BoolArray, FloatArray
@@ -91,7 +91,7 @@ def solve(red: Reduced, need: float, options: SolveOptions) -> MinResult:
             threads=options.threads,
         )
         if dive is not None:
-            polished = _polish(red, allowed, removable, dive, need, options)
+            polished = _polish(State.of(red, dive), allowed, removable, need, options)
             stats["dive_cost"] = polished.cost
             if polished.cost < best.cost:
                 best = polished
@@ -147,62 +147,8 @@ def _cover(
     options: SolveOptions,
 ) -> _Cover:
     st = State.empty(red)
-    st.credit = kernels.greedy_cover(
-        red.cp,
-        red.ci,
-        red.rp,
-        red.ri,
-        red.u,
-        red.k,
-        st.n,
-        st.gain,
-        st.loss,
-        red.cost,
-        allowed,
-        st.in_set,
-        y,
-        s,
-        0.0,
-        need,
-    )
-    st.credit = kernels.drop_redundant(
-        red.cp,
-        red.ci,
-        red.rp,
-        red.ri,
-        red.u,
-        red.k,
-        st.n,
-        st.gain,
-        st.loss,
-        red.cost,
-        st.in_set,
-        removable,
-        st.credit,
-        need,
-    )
-    pair_limit = 400 if red.n_cols <= 20_000 else 0
-    st.credit = kernels.cover_swaps(
-        red.cp,
-        red.ci,
-        red.rp,
-        red.ri,
-        red.u,
-        red.k,
-        st.n,
-        st.gain,
-        st.loss,
-        red.cost,
-        allowed,
-        st.in_set,
-        removable,
-        st.credit,
-        need,
-        max(1, options.local_search_rounds),
-        pair_limit,
-        need < red.max_credit * (1 - 1e-9),
-    )
-    return _Cover(st.in_set, st.cost)
+    st.greedy_cover(allowed, y, s, need)
+    return _polish(st, allowed, removable, need, options)
 
 
 def _iterated_search(
@@ -225,7 +171,6 @@ def _iterated_search(
     best = start
     rounds = 0
     since_better = 0
-    full = need >= red.max_credit * (1 - 1e-9)
     while (
         since_better < COVER_STALE_FACTOR * options.local_search_rounds
         and time.perf_counter() < end
@@ -255,60 +200,9 @@ def _iterated_search(
         if rounds % 2 == 0:
             repair_allowed = allowed.copy()
             repair_allowed[drop] = False
-        trial.credit = kernels.greedy_cover(
-            red.cp,
-            red.ci,
-            red.rp,
-            red.ri,
-            red.u,
-            red.k,
-            trial.n,
-            trial.gain,
-            trial.loss,
-            red.cost,
-            repair_allowed,
-            trial.in_set,
-            y * noise,
-            s * noise,
-            trial.credit,
-            need,
-        )
-        trial.credit = kernels.drop_redundant(
-            red.cp,
-            red.ci,
-            red.rp,
-            red.ri,
-            red.u,
-            red.k,
-            trial.n,
-            trial.gain,
-            trial.loss,
-            red.cost,
-            trial.in_set,
-            removable,
-            trial.credit,
-            need,
-        )
-        trial.credit = kernels.cover_swaps(
-            red.cp,
-            red.ci,
-            red.rp,
-            red.ri,
-            red.u,
-            red.k,
-            trial.n,
-            trial.gain,
-            trial.loss,
-            red.cost,
-            allowed,
-            trial.in_set,
-            removable,
-            trial.credit,
-            need,
-            5,
-            0,
-            not full,
-        )
+        trial.greedy_cover(repair_allowed, y * noise, s * noise, need)
+        trial.drop_redundant(removable, need)
+        trial.cover_swaps(allowed, removable, need, 5, 0)
         if trial.credit < need - 1e-6 * max(1.0, need):
             continue
         if trial.cost <= current.cost + 1e-9:
@@ -320,51 +214,12 @@ def _iterated_search(
 
 
 def _polish(
-    red: Reduced,
-    allowed: BoolArray,
-    removable: BoolArray,
-    chosen: BoolArray,
-    need: float,
-    options: SolveOptions,
+    st: State, allowed: BoolArray, removable: BoolArray, need: float, options: SolveOptions
 ) -> _Cover:
-    st = State.of(red, chosen)
-    st.credit = kernels.drop_redundant(
-        red.cp,
-        red.ci,
-        red.rp,
-        red.ri,
-        red.u,
-        red.k,
-        st.n,
-        st.gain,
-        st.loss,
-        red.cost,
-        st.in_set,
-        removable,
-        st.credit,
-        need,
-    )
-    pair_limit = 400 if red.n_cols <= 20_000 else 0
-    st.credit = kernels.cover_swaps(
-        red.cp,
-        red.ci,
-        red.rp,
-        red.ri,
-        red.u,
-        red.k,
-        st.n,
-        st.gain,
-        st.loss,
-        red.cost,
-        allowed,
-        st.in_set,
-        removable,
-        st.credit,
-        need,
-        max(1, options.local_search_rounds),
-        pair_limit,
-        need < red.max_credit * (1 - 1e-9),
-    )
+    """Drop redundant columns, then cost-reducing swaps (2-for-1 on smaller instances)."""
+    st.drop_redundant(removable, need)
+    pair_limit = 400 if st.red.n_cols <= 20_000 else 0
+    st.cover_swaps(allowed, removable, need, max(1, options.local_search_rounds), pair_limit)
     return _Cover(st.in_set, st.cost)
 
 
