@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench clean system-deps-recording bench-recording system-deps-report
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps-recording
 	$(BIN)/civicam demo
 
 lint: $(TEST_STAMP)
@@ -32,10 +32,42 @@ typecheck: $(TEST_STAMP)
 pytest: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-test: lint typecheck pytest
+test: system-deps-recording system-deps-report lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/optimizer_vs_highs.py
+
+# Debian packages for the recording tests' real RTSP camera (gst-rtsp-server, run by the
+# system python3 because python3-gi lives there). Installed only when missing and only
+# as root (CI); otherwise the RTSP tests skip with a note.
+RECORDING_DEBS := python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
+	gstreamer1.0-libav
+
+system-deps-recording:
+	@missing=""; for p in $(RECORDING_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	else \
+	  echo "note: missing Debian packages:$$missing (RTSP tests will skip; run as root to install)" >&2; \
+	fi
+
+# Debian's chromium for the planning report's browser test (Playwright drives
+# /usr/bin/chromium; `playwright install` is never run). Installed only when missing and
+# only as root (CI); otherwise the browser test skips with a note (it fails under CI=true).
+system-deps-report:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	else \
+	  echo "note: /usr/bin/chromium missing (the report browser test will skip; run as root to install)" >&2; \
+	fi
+
+bench-recording: $(STAMP)
+	$(BIN)/python benchmarks/recording.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

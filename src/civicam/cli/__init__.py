@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from civicam.cli import bench, demo, plan
+from civicam.cli import bench, cameras, demo, plan, record
 
 app = typer.Typer(
     name="civicam",
@@ -16,6 +16,9 @@ app = typer.Typer(
 app.add_typer(bench.app, name="bench")
 app.add_typer(plan.app, name="plan")
 app.command("demo")(demo.demo)
+app.command("record")(record.record)
+app.command("recordings")(record.recordings)
+app.add_typer(cameras.app, name="cameras")
 
 
 def main() -> None:

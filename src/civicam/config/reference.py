@@ -13,16 +13,40 @@ from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from civicam.config import analysis as analysis_config
 from civicam.config.base import Section
 from civicam.config.catalog import CameraModelConfig, CatalogConfig
 from civicam.config.city import CityModelConfig
 from civicam.config.optimizer import OptimizerConfig
+from civicam.config.plans import PlansConfig
+from civicam.config.recording import (
+    CameraConfig,
+    DatabaseConfig,
+    RecorderFileConfig,
+    RecordingConfig,
+    StorageConfig,
+)
 
 SECTIONS: list[tuple[str, type[Section], str]] = [
     ("optimizer", OptimizerConfig, "How the coverage optimizer searches and certifies."),
     ("city model", CityModelConfig, "How a city becomes demand points and candidate poses."),
     ("camera catalog", CatalogConfig, "A catalog file: the camera models a plan may use."),
     ("camera model", CameraModelConfig, "One entry of the catalog's list of models."),
+    ("plans", PlansConfig, "Existing cameras, earlier plans and rollouts (--plan-settings)."),
+    (
+        "recording file",
+        RecorderFileConfig,
+        "A recording configuration file (`civicam record -c FILE`): the sections below.",
+    ),
+    ("storage", StorageConfig, "Where segments live and how much disk they may use."),
+    ("database", DatabaseConfig, "The camera registry and segment index."),
+    ("recording", RecordingConfig, "How the recorder segments, reconnects and watches streams."),
+    ("cameras[]", CameraConfig, "One camera of the registry (`cameras:` list entries)."),
+    ("analysis", analysis_config.AnalysisConfig, "The analysis section: the sections below."),
+    ("motion", analysis_config.MotionConfig, "Motion detection on downscaled grey frames."),
+    ("tracker", analysis_config.TrackerConfig, "How detections become one event per object."),
+    ("detection", analysis_config.DetectionConfig, "The object-class detector and its cap."),
+    ("analysis cameras[]", analysis_config.CameraAnalysisConfig, "Zones and ignore masks."),
 ]
 
 

@@ -13,10 +13,7 @@ import shapely
 from numpy.typing import NDArray
 
 from civicam.planning.city.model import CityModel, GeomArray, to_wgs84, transform
-from civicam.planning.city_plan import PlanResult
-from civicam.planning.visibility import pose_views
-
-_GEOD = pyproj.Geod(ellps="WGS84")
+from civicam.planning.network import Cameras, camera_views, grid_to_true
 
 
 def _geometry(geom: shapely.Geometry) -> Any:
@@ -28,59 +25,66 @@ def _feature_collection(features: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def true_bearings(model: CityModel, poses: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Compass bearings (clockwise from true north) of the poses' optical axes.
+    """Compass bearings (clockwise from true north) of candidate poses' optical axes.
 
     Poses are laid out on grid bearings of the UTM zone; grid north differs from
     true north by the meridian convergence, so bearings are measured again on
     the ellipsoid from the mount towards a point 10 m along the axis.
     """
-    back = to_wgs84(pyproj.CRS.from_user_input(model.crs))
-    xy = model.mounts[model.poses.mount[poses]]
-    rad = np.radians(model.poses.heading_deg[poses])
-    aim = xy + 10.0 * np.column_stack([np.sin(rad), np.cos(rad)])
-    lon0, lat0 = back.transform(xy[:, 0], xy[:, 1])
-    lon1, lat1 = back.transform(aim[:, 0], aim[:, 1])
-    az, _, _ = _GEOD.inv(lon0, lat0, lon1, lat1)
-    return np.mod(np.asarray(az, dtype=np.float64), 360.0)
+    crs = pyproj.CRS.from_user_input(model.crs)
+    xy = model.mounts[model.poses.mount[poses]].reshape(-1, 2)
+    return grid_to_true(crs, xy, model.poses.heading_deg[poses].astype(np.float64))
 
 
-def plan_features(result: PlanResult, arc_step_deg: float = 1.0) -> list[dict[str, Any]]:
-    """One Point feature per chosen camera; its view polygon is the ``view`` property."""
-    model = result.model
-    poses = result.poses
-    if len(poses) == 0:
+def plan_features(
+    model: CityModel,
+    cams: Cameras,
+    figures: list[dict[str, Any]],
+    views: GeomArray | None = None,
+) -> list[dict[str, Any]]:
+    """One Point feature per camera; its view polygon is the ``view`` property.
+
+    ``figures`` are the per-camera figures of :func:`camera_figures` (same order).
+    """
+    if len(cams) == 0:
         return []
     back = to_wgs84(pyproj.CRS.from_user_input(model.crs))
-    views = transform(
-        pose_views(model.views, model.mounts, model.poses, poses, arc_step_deg=arc_step_deg),
-        back,
-    )
-    points = transform(shapely.points(model.mounts[model.poses.mount[poses]]), back)
-    bearings = true_bearings(model, poses)
-    seen = np.asarray([model.demand.weight[model.matrix[:, [int(j)]].indices].sum() for j in poses])
+    metric_views = camera_views(model, cams) if views is None else views
+    views_ll = transform(metric_views, back)
+    points = transform(shapely.points(cams.xy), back)
+    weight = model.demand.weight
+    seen = np.asarray(cams.matrix.T @ weight, dtype=np.float64)
     features: list[dict[str, Any]] = []
-    for n, j in enumerate(poses):
-        cam = model.cameras[int(model.pose_model[j])]
+    for n in range(len(cams)):
+        fig = figures[n]
         features.append(
             {
                 "type": "Feature",
                 "geometry": _geometry(points[n]),
                 "properties": {
-                    "id": f"cam-{n + 1:03d}",
-                    "pose": int(j),
-                    "model": cam.name,
-                    "heading_deg": None if cam.omni else round(float(bearings[n]), 2),
-                    "fov_deg": cam.fov_deg,
-                    "range_m": round(cam.range_m, 2),
-                    "mount_height_m": cam.mount_height_m,
-                    "cost": cam.capital_cost,
-                    "yearly_cost": cam.yearly_cost,
+                    "id": cams.ids[n],
+                    "pose": int(cams.pose[n]) if cams.pose[n] >= 0 else None,
+                    "model": cams.model[n],
+                    "existing": bool(cams.existing[n]),
+                    "phase": int(cams.phase[n]),
+                    "origin": cams.origin[n],
+                    "heading_deg": fig["heading_deg"],
+                    "fov_deg": float(cams.fov[n]),
+                    "range_m": round(float(cams.range_m[n]), 2),
+                    "mount_height_m": _number_or_none(cams.mount_height[n]),
+                    "cost": float(cams.cost[n]),
+                    "yearly_cost": float(cams.yearly[n]),
                     "covered_weight": float(seen[n]),
-                    "view": _geometry(views[n]),
+                    "unique_weight": fig["unique_weight"],
+                    "view": _geometry(views_ll[n]),
                 },
             }
         )
     return features
+
+
+def _number_or_none(value: float) -> float | None:
+    return None if not math.isfinite(float(value)) else float(value)
 
 
 def city_features(model: CityModel) -> list[dict[str, Any]]:
@@ -128,8 +132,21 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def write_plan(result: PlanResult, out_dir: Path) -> dict[str, Path]:
-    """Write the three output files into ``out_dir`` (created if needed)."""
+def write_json(path: Path, value: Any) -> Path:
+    """Write ``value`` as indented JSON (NaN and infinity as null)."""
+    path.write_text(json.dumps(_finite(value), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    return path
+
+
+def write_network(
+    model: CityModel,
+    cams: Cameras,
+    figures: list[dict[str, Any]],
+    summary: dict[str, Any],
+    out_dir: Path,
+    views: GeomArray | None = None,
+) -> dict[str, Path]:
+    """Write plan.geojson, city.geojson and summary.json into ``out_dir`` (created if needed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "plan": out_dir / "plan.geojson",
@@ -137,12 +154,11 @@ def write_plan(result: PlanResult, out_dir: Path) -> dict[str, Path]:
         "summary": out_dir / "summary.json",
     }
     paths["plan"].write_text(
-        json.dumps(_feature_collection(plan_features(result))), encoding="utf-8"
+        json.dumps(_finite(_feature_collection(plan_features(model, cams, figures, views)))),
+        encoding="utf-8",
     )
     paths["city"].write_text(
-        json.dumps(_feature_collection(city_features(result.model))), encoding="utf-8"
+        json.dumps(_feature_collection(city_features(model))), encoding="utf-8"
     )
-    paths["summary"].write_text(
-        json.dumps(_finite(result.summary), indent=2, allow_nan=False) + "\n", encoding="utf-8"
-    )
+    write_json(paths["summary"], summary)
     return paths

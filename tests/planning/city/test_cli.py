@@ -90,6 +90,7 @@ def test_plan_bundled_city_writes_consistent_outputs(tmp_path: Path) -> None:
     summary = load(out / "summary.json")
     plan_fc = load(out / "plan.geojson")
     city_fc = load(out / "city.geojson")
+    assert (out / "report.html").stat().st_size > 10_000 and (out / "map.png").exists()
 
     assert summary.keys() >= SUMMARY_KEYS
     assert math.isclose(
@@ -154,9 +155,18 @@ def test_target_coverage_plans_at_least_cost(
 ) -> None:
     out = tmp_path / "out"
     result = plan(
-        tmp_path, grid_city, "--sites", grid_sites, "--target-coverage", "0.3", "--out", out
+        tmp_path,
+        grid_city,
+        "--sites",
+        grid_sites,
+        "--target-coverage",
+        "0.3",
+        "--out",
+        out,
+        "--no-report",
     )
     assert result.exit_code == 0, result.output
+    assert not (out / "report.html").exists() and not (out / "map.png").exists()
     summary = load(out / "summary.json")
     assert summary["objective"] == "min_cost"
     assert summary["coverage_fraction"] >= 0.3 - 1e-9

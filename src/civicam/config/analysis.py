@@ -1,0 +1,149 @@
+"""Analysis settings: motion, tracking, detection and per-camera zones and masks.
+
+Detection stops at object classes. ``detection.type`` names an *output format* of
+an object-class detector (SSD-style or YOLO-style boxes with class scores); there
+is deliberately no type for face, licence-plate or identity models, so no
+configuration can turn one on.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from civicam.analysis.motion import MotionParams
+from civicam.analysis.tracker import TrackerParams
+from civicam.config.base import Section
+from civicam.config.recording import validate_camera_id
+
+#: The only detector types civicam accepts: detectors of object classes.
+DETECTOR_TYPES = ("ssd", "yolo")
+
+_ZONE_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
+
+Point = tuple[Annotated[float, Field(ge=0, le=100_000)], Annotated[float, Field(ge=0, le=100_000)]]
+PolygonPoints = Annotated[list[Point], Field(min_length=3, max_length=1000)]
+
+
+class MotionConfig(Section):
+    """Motion detection on downscaled grey frames."""
+
+    threshold: float = Field(
+        25.0,
+        ge=1,
+        le=255,
+        description="Grey-level change (0-255, after normalising the frame mean) that is motion.",
+    )
+    min_area: float = Field(
+        400.0, ge=1, le=10**8, description="Smallest motion box, in full-frame pixels."
+    )
+    downscale_width: int = Field(
+        320,
+        ge=32,
+        le=3840,
+        description="Approximate width analysed (frames shrink by an integer factor).",
+    )
+    learning_rate: float = Field(
+        0.05, gt=0, le=1, description="Weight of each frame in the running-average background."
+    )
+    relight_fraction: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Share of the watched picture changing at once that is taken as lighting "
+        "(the background is re-seeded, no motion reported).",
+    )
+
+    def params(self) -> MotionParams:
+        """The pure module's parameters."""
+        return MotionParams(**self.model_dump())
+
+
+class TrackerConfig(Section):
+    """The per-camera IoU tracker that turns detections into events."""
+
+    iou_threshold: float = Field(
+        0.3, gt=0, lt=1, description="Smallest box overlap (IoU) that continues a track."
+    )
+    max_missed_frames: int = Field(
+        10,
+        ge=0,
+        le=1000,
+        description="Analysed frames an object may go unseen before its event ends.",
+    )
+    max_track_points: int = Field(
+        64, ge=2, le=10_000, description="Most boxes kept in an event's track (thinned evenly)."
+    )
+
+    def params(self) -> TrackerParams:
+        """The pure module's parameters."""
+        return TrackerParams(
+            iou_threshold=self.iou_threshold,
+            max_missed=self.max_missed_frames,
+            max_track_points=self.max_track_points,
+        )
+
+
+class DetectionConfig(Section):
+    """The object-class detector run on crops around motion."""
+
+    type: Literal["ssd", "yolo"] = Field(
+        "ssd",
+        description="Output format of an object-class detector. Face, plate and identity "
+        "models are not supported by design.",
+    )
+    input_size: int = Field(
+        300, ge=32, le=1280, description="Detector input side in pixels (crops are square)."
+    )
+    min_score: float = Field(0.5, ge=0, le=1, description="Smallest score kept as a detection.")
+    max_per_second: float = Field(
+        5.0, gt=0, le=1000, description="Per-camera cap on detector runs per second."
+    )
+    burst: int = Field(
+        10, ge=1, le=10_000, description="Detector runs a camera may save up under the cap."
+    )
+    crop_merge_gap: float = Field(
+        32.0, ge=0, le=10_000, description="Motion boxes closer than this (pixels) share a crop."
+    )
+
+
+class CameraAnalysisConfig(Section):
+    """One camera's zones and ignore masks, in image pixels of the analysed stream."""
+
+    camera: str = Field(min_length=1, max_length=64, description="Camera id.")
+    zones: dict[str, PolygonPoints] = Field(
+        default_factory=dict, description="Named zones: name -> polygon [[x, y], ...]."
+    )
+    ignore: list[PolygonPoints] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Polygons where motion is ignored (trees, screens, roads out of scope).",
+    )
+
+    @field_validator("camera")
+    @classmethod
+    def _camera_id(cls, value: str) -> str:
+        return validate_camera_id(value)
+
+    @field_validator("zones")
+    @classmethod
+    def _zone_names(cls, value: dict[str, list[Point]]) -> dict[str, list[Point]]:
+        for name in value:
+            if not _ZONE_NAME_RE.fullmatch(name):
+                raise ValueError(f"zone name {name!r} must be a slug (a-z, 0-9, '-', '_')")
+        return value
+
+
+class AnalysisConfig(Section):
+    """The analysis section of a configuration file."""
+
+    motion: MotionConfig = Field(default_factory=MotionConfig, description="Motion settings.")
+    tracker: TrackerConfig = Field(default_factory=TrackerConfig, description="Event tracking.")
+    detection: DetectionConfig = Field(
+        default_factory=DetectionConfig, description="The object-class detector."
+    )
+    cameras: list[CameraAnalysisConfig] = Field(
+        default_factory=list, max_length=100_000, description="Per-camera zones and masks."
+    )

@@ -1,0 +1,81 @@
+"""Cameras from CSV or a plan's ``plan.geojson`` (the config YAML is read by the loader)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from civicam.config.loader import ConfigError
+from civicam.config.recording import CameraConfig, validate_camera_id
+
+
+def _problems(where: str, exc: ValidationError) -> str:
+    return "; ".join(
+        f"{where}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+    )
+
+
+def cameras_from_csv(path: Path) -> list[CameraConfig]:
+    """One camera per row; the header names :class:`CameraConfig` fields (empty = default)."""
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ConfigError(f"{path}: cannot read CSV ({exc})") from exc
+    out: list[CameraConfig] = []
+    errors: list[str] = []
+    for n, row in enumerate(rows, start=2):  # line 1 is the header
+        data = {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip()}
+        try:
+            out.append(CameraConfig.model_validate(data))
+        except ValidationError as exc:
+            errors.append(_problems(f"{path}:{n}", exc))
+    if errors:
+        raise ConfigError("\n".join(errors))
+    return out
+
+
+def cameras_from_plan(
+    path: Path, *, url_template: str, purpose: str, owner: str, id_prefix: str = ""
+) -> list[CameraConfig]:
+    """Cameras of a plan's ``plan.geojson``: ``url_template`` may use ``{id}``."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: not a readable GeoJSON file ({exc})") from exc
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise ConfigError(f"{path}: not a GeoJSON FeatureCollection")
+    out: list[CameraConfig] = []
+    errors: list[str] = []
+    for n, feat in enumerate(features):
+        props = feat.get("properties") or {} if isinstance(feat, dict) else {}
+        geom = feat.get("geometry") or {} if isinstance(feat, dict) else {}
+        coords = geom.get("coordinates") if geom.get("type") == "Point" else None
+        try:
+            cam_id = validate_camera_id(f"{id_prefix}{props.get('id', '')}")
+            out.append(
+                CameraConfig(
+                    id=cam_id,
+                    name=str(props.get("name") or cam_id),
+                    # str.replace, not str.format: a template must not reach attributes.
+                    url=url_template.replace("{id}", cam_id),
+                    purpose=purpose,
+                    owner=owner,
+                    lon=float(coords[0]) if coords else None,
+                    lat=float(coords[1]) if coords else None,
+                    heading=props.get("heading_deg"),
+                    model=props.get("model"),
+                )
+            )
+        except ValidationError as exc:
+            errors.append(_problems(f"{path}: feature {n}", exc))
+        except (ValueError, TypeError, IndexError) as exc:
+            errors.append(f"{path}: feature {n}: {exc}")
+    if errors:
+        raise ConfigError("\n".join(errors))
+    return out
