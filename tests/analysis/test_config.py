@@ -34,6 +34,8 @@ def test_detector_types_are_object_detectors_only() -> None:
     assert DetectionConfig.model_fields["type"].annotation.__args__ == DETECTOR_TYPES  # type: ignore[union-attr]
     for kind in DETECTOR_TYPES:
         assert DetectionConfig(type=kind).type == kind
+    assert DetectionConfig().classes == ["person"]
+    assert DetectionConfig(classes=["person", "bicycle", "car"]).classes[2] == "car"
 
 
 def test_no_model_has_a_way_to_name_a_face_or_identity_model() -> None:
@@ -52,6 +54,9 @@ def test_no_model_has_a_way_to_name_a_face_or_identity_model() -> None:
         (TrackerConfig, {"max_missed_frames": -1}),
         (DetectionConfig, {"max_per_second": 0}),
         (DetectionConfig, {"model": "faces.onnx"}),
+        (DetectionConfig, {"classes": ["person", "face"]}),
+        (DetectionConfig, {"classes": ["license_plate"]}),
+        (DetectionConfig, {"classes": []}),
         (AnalysisConfig, {"motoin": {}}),
         (CameraAnalysisConfig, {"camera": "../etc"}),
         (CameraAnalysisConfig, {"camera": "c1", "zones": {"Bad Name": [[0, 0], [1, 0], [0, 1]]}}),

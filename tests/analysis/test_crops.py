@@ -10,6 +10,7 @@ from civicam.analysis.crops import (
     TokenBucket,
     choose_crops,
     crop_around,
+    crops_for_box,
     merge_boxes,
     to_frame,
 )
@@ -112,3 +113,20 @@ def test_token_bucket_ignores_a_clock_stepping_back_and_bad_settings() -> None:
     assert bucket.try_take()
     with pytest.raises(ValueError, match="rate"):
         TokenBucket(rate=0.0, burst=1.0, clock=clock)
+
+
+def test_motion_wider_than_the_frame_is_tall_is_tiled() -> None:
+    # Full-frame motion in a 640x272 frame: three 272-px squares across the width.
+    crops = crops_for_box((0.0, 0.0, 640.0, 272.0), 640, 272, S)
+    assert [c.side for c in crops] == [272, 272, 272]
+    assert crops[0].x0 == 0 and crops[-1].x0 + 272 == 640
+    covered = np.zeros(640, dtype=bool)
+    for c in crops:
+        covered[c.x0 : c.x0 + c.side] = True
+    assert covered.all()
+    # A tall strip in a landscape frame is tiled down its height.
+    strip = crops_for_box((150.0, 0.0, 250.0, 1000.0), 400, 1000, S)
+    assert [(c.x0, c.y0, c.side) for c in strip] == [(0, 0, 400), (0, 300, 400), (0, 600, 400)]
+    # Boxes reaching past the frame are clipped first, so no duplicate tiles appear.
+    assert len(crops_for_box((600.0, 0.0, 700.0, 720.0), W, 400, S)) == 1
+    assert choose_crops([(0.0, 0.0, 640.0, 272.0)], 640, 272, S, 16) == crops

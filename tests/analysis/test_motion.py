@@ -87,10 +87,11 @@ def test_sudden_offset_lighting_reseeds_instead_of_reporting() -> None:
     # Lights on: a large offset plus gain changes most pixels after normalisation.
     brighter = np.clip(base * 0.5 + 120, 0, 255)
     assert det.update(frame(brighter)) == []
-    assert det.reseeds == 1
+    assert det.reseeds == 1 and det.global_change
     # The new background is in place: a square is still found right after.
     boxes = det.update(frame(brighter, (300, 100)))
     assert len(boxes) == 1 and boxes[0][0] == pytest.approx(300, abs=2)
+    assert not det.global_change
 
 
 def test_noise_below_threshold_is_ignored() -> None:

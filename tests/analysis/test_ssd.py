@@ -13,6 +13,7 @@ from civicam.analysis.ssd import (
     generate_anchors,
     layer_box_specs,
     nms,
+    postprocess,
     to_xyxy,
 )
 
@@ -107,3 +108,25 @@ def test_classwise_nms_thresholds_and_caps() -> None:
     assert empty.boxes.shape == (0, 4) and empty.classes.shape == (0,)
     with pytest.raises(ValueError, match="score rows"):
         classwise_nms(boxes, scores[:10])
+
+
+def test_postprocess_decodes_scores_and_boxes_for_one_class_model() -> None:
+    anchors = generate_anchors()
+    target = np.array([[0.2, 0.3, 0.8, 0.5]])  # ymin, xmin, ymax, xmax
+    codes = np.zeros((len(anchors), 4))
+    logits = np.full((len(anchors), 2), -10.0)
+    best = 1000
+    codes[best] = encode(target, anchors[best : best + 1])[0]
+    logits[best, 1] = 2.0  # sigmoid(2) = 0.881
+    dets = postprocess(codes, logits, anchors, ["person"], score_threshold=0.5)
+    assert len(dets) == 1
+    assert dets[0].label == "person" and dets[0].score == pytest.approx(0.8808, abs=1e-4)
+    np.testing.assert_allclose(dets[0].box, [0.3, 0.2, 0.5, 0.8])  # x0, y0, x1, y1
+    with pytest.raises(ValueError, match="score columns"):
+        postprocess(codes, logits, anchors, ["person", "car"])
+
+
+def test_postprocess_clips_boxes_to_the_image() -> None:
+    anchors = np.array([[0.9, 0.9, 1.1, 1.1]])
+    dets = postprocess(np.zeros((1, 4)), [[0.0, 0.99]], anchors, ["person"], logits=False)
+    np.testing.assert_allclose(dets[0].box, [0.9, 0.9, 1.0, 1.0])

@@ -97,3 +97,16 @@ def test_long_tracks_stay_compact() -> None:
     assert len(ev.track) <= 17
     times = [p.t for p in ev.track]
     assert times == sorted(times) and times[0] == 0.0 and times[-1] == 999 / 5
+
+
+def test_a_quick_mover_is_one_event_although_its_boxes_never_overlap() -> None:
+    # 30 px per frame with a 40 px wide box: IoU 0.14 frame to frame, below threshold.
+    tracker = IouTracker("c", TrackerParams(iou_threshold=0.3, max_missed=2))
+    events = run(tracker, [[person(10 + 30 * i)] for i in range(20)])
+    assert len(events) == 1 and events[0].end == 19 / 5
+
+
+def test_a_new_object_far_away_is_not_rescued_into_a_young_track() -> None:
+    tracker = IouTracker("c", TrackerParams(max_missed=0))
+    events = run(tracker, [[person(10)], [person(200)]])
+    assert len(events) == 2

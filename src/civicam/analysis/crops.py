@@ -91,6 +91,34 @@ def crop_around(box: Box, frame_w: int, frame_h: int, input_size: int) -> Crop:
     return Crop(x0, y0, side, input_size)
 
 
+def crops_for_box(box: Box, frame_w: int, frame_h: int, input_size: int) -> list[Crop]:
+    """Square crops covering ``box``: one when it fits the frame's shorter side, else a row
+    or column of evenly spaced, overlapping crops of that side (e.g. full-width motion).
+    """
+    box = (max(box[0], 0.0), max(box[1], 0.0), min(box[2], frame_w), min(box[3], frame_h))
+    one = crop_around(box, frame_w, frame_h, input_size)
+    w, h = box[2] - box[0], box[3] - box[1]
+    side = one.side
+    nx = max(1, int(np.ceil(w / side - 1e-9)))
+    ny = max(1, int(np.ceil(h / side - 1e-9)))
+    if nx == 1 and ny == 1:
+        return [one]
+    # Evenly spaced starts from the box's first edge to its last edge minus a side.
+    xs = np.linspace(box[0], box[2] - side, nx) if nx > 1 else [one.x0]
+    ys = np.linspace(box[1], box[3] - side, ny) if ny > 1 else [one.y0]
+    tiles = [
+        Crop(
+            min(max(round(float(x)), 0), frame_w - side),
+            min(max(round(float(y)), 0), frame_h - side),
+            side,
+            input_size,
+        )
+        for y in ys
+        for x in xs
+    ]
+    return list(dict.fromkeys(tiles))  # clamping can make two tiles the same
+
+
 def choose_crops(
     motion: Sequence[Box], frame_w: int, frame_h: int, input_size: int, merge_gap: float
 ) -> list[Crop]:
@@ -103,7 +131,7 @@ def choose_crops(
     for box in merged:
         if any(_inside(box, c.box) for c in crops):
             continue
-        crops.append(crop_around(box, frame_w, frame_h, input_size))
+        crops += crops_for_box(box, frame_w, frame_h, input_size)
     return crops
 
 

@@ -104,6 +104,8 @@ class MotionDetector:
         self._frame_shape: tuple[int, int] | None = None
         self.reseeds = 0
         """How many times a global change re-seeded the background."""
+        self.global_change = False
+        """Whether the last frame was a global change (lighting, camera moved)."""
 
     def reset(self) -> None:
         """Forget the background (e.g. after a reconnect); the next frame seeds it."""
@@ -128,6 +130,7 @@ class MotionDetector:
         """Motion boxes ``(x0, y0, x1, y1)`` in full-frame pixels for the next frame."""
         small = self._prepare(to_grey(frame))
         assert self._ignore is not None
+        self.global_change = False
         if self._background is None:
             self._background = small.copy()
             return []
@@ -137,6 +140,7 @@ class MotionDetector:
         if changed.sum() > self.params.relight_fraction * watched:
             self._background = small.copy()
             self.reseeds += 1
+            self.global_change = True
             return []
         self._background += self.params.learning_rate * (small - self._background)
         return self._boxes(changed)

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from civicam.analysis.boxes import iou_matrix
+from civicam.analysis.detectors.base import RawDetection
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -207,3 +208,39 @@ def classwise_nms(
     return Detections(
         np.concatenate(kept_boxes)[order], all_scores[order], np.concatenate(kept_classes)[order]
     )
+
+
+def sigmoid(x: npt.ArrayLike) -> FloatArray:
+    """Logistic function, stable for large negative inputs."""
+    arr = np.asarray(x, dtype=np.float64)
+    out: FloatArray = 0.5 * (1.0 + np.tanh(0.5 * arr))
+    return out
+
+
+def postprocess(
+    box_encodings: npt.ArrayLike,
+    class_predictions: npt.ArrayLike,
+    anchors: npt.ArrayLike,
+    labels: Sequence[str],
+    score_threshold: float = 0.3,
+    iou_threshold: float = 0.6,
+    max_total: int = 100,
+    logits: bool = True,
+) -> list[RawDetection]:
+    """Predictor outputs of one image to detections with normalised ``(x0, y0, x1, y1)`` boxes.
+
+    ``box_encodings`` is (N, 4), ``class_predictions`` (N, 1 + len(labels)) with the
+    background first, as the API's SSDs emit them; ``logits`` applies the sigmoid
+    score converter SSDLite uses. Boxes are clipped to the image, as the API does.
+    """
+    scores = np.asarray(class_predictions, dtype=np.float64).reshape(len(np.asarray(anchors)), -1)
+    if scores.shape[1] != len(labels) + 1:
+        raise ValueError(f"{scores.shape[1]} score columns for {len(labels)} labels + background")
+    if logits:
+        scores = sigmoid(scores)
+    boxes = np.clip(decode(box_encodings, anchors), 0.0, 1.0)
+    kept = classwise_nms(boxes, scores[:, 1:], score_threshold, iou_threshold, max_total, max_total)
+    return [
+        RawDetection(labels[int(c)], float(s), (float(b[1]), float(b[0]), float(b[3]), float(b[2])))
+        for b, s, c in zip(kept.boxes, kept.scores, kept.classes, strict=True)
+    ]

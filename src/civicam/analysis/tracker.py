@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from civicam.analysis.boxes import Box, iou_matrix
 from civicam.analysis.zones import ZoneSet
@@ -67,7 +68,7 @@ class _Track:
     start: float
     last_t: float
     box: Box
-    velocity: tuple[float, float] = (0.0, 0.0)
+    velocity: tuple[float, float] = (0.0, 0.0)  # pixels per second
     peak: float = 0.0
     missed: int = 0
     zones: list[str] = field(default_factory=list)
@@ -75,22 +76,19 @@ class _Track:
     stride: int = 1
     seen: int = 0
 
-    def predicted(self) -> Box:
-        # Coast at the last velocity through missed frames, so an object that walks
-        # on behind a pillar is still met where it reappears.
-        steps = self.missed + 1
-        dx, dy = self.velocity[0] * steps, self.velocity[1] * steps
+    def predicted(self, t: float) -> Box:
+        # Coast at the last velocity through missed (or unlooked) frames, so an object
+        # that walks on behind a pillar is still met where it reappears.
+        dt = max(0.0, t - self.last_t)
+        dx, dy = self.velocity[0] * dt, self.velocity[1] * dt
         x0, y0, x1, y1 = self.box
         return (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
 
     def add(self, t: float, det: Detection, zones: Sequence[str], max_points: int) -> None:
-        if self.seen:
-            # Velocity per matched frame; misses in between spread the motion evenly.
-            steps = self.missed + 1
-            self.velocity = (
-                (det.box[0] - self.box[0]) / steps,
-                (det.box[1] - self.box[1]) / steps,
-            )
+        if self.seen and t > self.last_t:
+            # Velocity in pixels per second, so gaps of any length extrapolate alike.
+            dt = t - self.last_t
+            self.velocity = ((det.box[0] - self.box[0]) / dt, (det.box[1] - self.box[1]) / dt)
         self.box = det.box
         self.last_t = t
         self.missed = 0
@@ -140,7 +138,7 @@ class IouTracker:
 
     def update(self, t: float, detections: Sequence[Detection]) -> list[Event]:
         """Match ``detections`` at time ``t``; return the events that ended."""
-        matched_tracks, matched_dets = self._match(detections)
+        matched_tracks, matched_dets = self._match(t, detections)
         zone_names = self._zones(detections)
         for ti, di in zip(matched_tracks, matched_dets, strict=True):
             self._tracks[ti].add(t, detections[di], zone_names[di], self.params.max_track_points)
@@ -176,11 +174,21 @@ class IouTracker:
         names = self.zones.names
         return [tuple(n for n, inside in zip(names, row, strict=True) if inside) for row in member]
 
-    def _match(self, detections: Sequence[Detection]) -> tuple[list[int], list[int]]:
+    def _match(self, t: float, detections: Sequence[Detection]) -> tuple[list[int], list[int]]:
         if not self._tracks or not detections:
             return [], []
-        scores = iou_matrix([t.predicted() for t in self._tracks], [d.box for d in detections])
-        labels_t = np.array([t.label for t in self._tracks])
+        scores = iou_matrix(
+            [track.predicted(t) for track in self._tracks], [d.box for d in detections]
+        )
+        young = np.array([track.seen == 1 for track in self._tracks])
+        if young.any():
+            # A track seen once has no velocity yet, so a quick mover may already have
+            # left its box: accept a detection whose centre is within one box size of
+            # the track's, at the lowest valid score so real overlaps are served first.
+            near = _centre_near([track.box for track in self._tracks], [d.box for d in detections])
+            rescue = young[:, None] & near & (scores < self.params.iou_threshold)
+            scores[rescue] = self.params.iou_threshold
+        labels_t = np.array([track.label for track in self._tracks])
         labels_d = np.array([d.label for d in detections])
         scores[labels_t[:, None] != labels_d[None, :]] = 0.0
         tracks: list[int] = []
@@ -200,3 +208,16 @@ class IouTracker:
             tracks.append(ti)
             dets.append(di)
         return tracks, dets
+
+
+def _centre_near(tracks: Sequence[Box], dets: Sequence[Box]) -> npt.NDArray[np.bool_]:
+    """(T, D): detection centre within one track width and half a track height of its centre."""
+    a = np.asarray(tracks, dtype=np.float64).reshape(-1, 4)
+    b = np.asarray(dets, dtype=np.float64).reshape(-1, 4)
+    ca = (a[:, :2] + a[:, 2:]) / 2.0
+    cb = (b[:, :2] + b[:, 2:]) / 2.0
+    size = a[:, 2:] - a[:, :2]
+    dx = np.abs(cb[None, :, 0] - ca[:, None, 0])
+    dy = np.abs(cb[None, :, 1] - ca[:, None, 1])
+    near: npt.NDArray[np.bool_] = (dx <= size[:, None, 0]) & (dy <= size[:, None, 1] / 2.0)
+    return near

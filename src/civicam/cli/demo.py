@@ -92,7 +92,10 @@ def _city_demo(out: Path) -> None:
         from civicam.planning.demo_city import run_city_demo
     except ImportError:  # the city model is optional until it lands
         return
-    console.print("[bold]2. City plan[/bold] of the bundled OpenStreetMap extract.")
+    console.print(
+        "[bold]2. City plan[/bold] of the bundled OpenStreetMap extract: five installed "
+        "cameras and two earlier plans merged into a four-year rollout."
+    )
     run_city_demo(out / "plan", console)
 
 

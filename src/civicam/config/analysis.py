@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
+from civicam.analysis.labels import forbidden
 from civicam.analysis.motion import MotionParams
 from civicam.analysis.tracker import TrackerParams
 from civicam.config.base import Section
@@ -94,6 +95,13 @@ class DetectionConfig(Section):
         description="Output format of an object-class detector. Face, plate and identity "
         "models are not supported by design.",
     )
+    classes: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=lambda: ["person"],
+        min_length=1,
+        max_length=1000,
+        description="Object classes kept from the model's labels; face, plate and identity "
+        "classes are refused.",
+    )
     input_size: int = Field(
         300, ge=32, le=1280, description="Detector input side in pixels (crops are square)."
     )
@@ -104,9 +112,22 @@ class DetectionConfig(Section):
     burst: int = Field(
         10, ge=1, le=10_000, description="Detector runs a camera may save up under the cap."
     )
+    detect_on_global_change: bool = Field(
+        True,
+        description="Run the detector over the whole frame when a global change (lighting, "
+        "a moved or panning camera) hides motion; still under the cap.",
+    )
     crop_merge_gap: float = Field(
         32.0, ge=0, le=10_000, description="Motion boxes closer than this (pixels) share a crop."
     )
+
+    @field_validator("classes")
+    @classmethod
+    def _object_classes_only(cls, value: list[str]) -> list[str]:
+        refused = [c for c in value if forbidden(c)]
+        if refused:
+            raise ValueError(f"refused classes {refused}: civicam detects object classes only")
+        return value
 
 
 class CameraAnalysisConfig(Section):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,21 @@ def cameras_from_csv(path: Path) -> list[CameraConfig]:
     return out
 
 
+def slug_from_plan_id(raw: object) -> str:
+    """A valid camera id from a plan's camera id.
+
+    Plan ids are free text (a merged plan's are ``source:ID``); recording ids
+    must be path-safe slugs. Lowercase, runs of other characters become ``-``,
+    and an id longer than 64 characters keeps a hash of the whole so that two
+    long ids cannot collide by truncation.
+    """
+    text = re.sub(r"[^a-z0-9_-]+", "-", str(raw).strip().lower()).strip("-_")
+    if len(text) > 64:
+        digest = hashlib.sha256(str(raw).encode("utf-8")).hexdigest()[:8]
+        text = f"{text[:55].rstrip('-_')}-{digest}"
+    return validate_camera_id(text)
+
+
 def cameras_from_plan(
     path: Path, *, url_template: str, purpose: str, owner: str, id_prefix: str = ""
 ) -> list[CameraConfig]:
@@ -52,16 +69,24 @@ def cameras_from_plan(
         raise ConfigError(f"{path}: not a GeoJSON FeatureCollection")
     out: list[CameraConfig] = []
     errors: list[str] = []
+    seen: dict[str, int] = {}
     for n, feat in enumerate(features):
         props = feat.get("properties") or {} if isinstance(feat, dict) else {}
         geom = feat.get("geometry") or {} if isinstance(feat, dict) else {}
         coords = geom.get("coordinates") if geom.get("type") == "Point" else None
         try:
-            cam_id = validate_camera_id(f"{id_prefix}{props.get('id', '')}")
+            plan_id = props.get("id", "")
+            cam_id = slug_from_plan_id(f"{id_prefix}{plan_id}")
+            if cam_id in seen:
+                raise ValueError(
+                    f"camera id {cam_id!r} (from plan id {plan_id!r}) repeats feature "
+                    f"{seen[cam_id]}; give the cameras distinct ids"
+                )
+            seen[cam_id] = n
             out.append(
                 CameraConfig(
                     id=cam_id,
-                    name=str(props.get("name") or cam_id),
+                    name=str(props.get("name") or plan_id or cam_id),
                     # str.replace, not str.format: a template must not reach attributes.
                     url=url_template.replace("{id}", cam_id),
                     purpose=purpose,

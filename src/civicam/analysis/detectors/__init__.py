@@ -1,0 +1,5 @@
+"""Object-class detectors: one module per detector type, all behind :class:`Detector`."""
+
+from civicam.analysis.detectors.base import Detector, RawDetection
+
+__all__ = ["Detector", "RawDetection"]
