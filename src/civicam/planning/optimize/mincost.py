@@ -169,9 +169,11 @@ def _iterated_search(
     best = start
     rounds = 0
     since_better = 0
-    # A longer time limit buys a more patient search: on hard covers the last
-    # gains come tens of thousands of rounds in (scpnrg1: ~80k rounds, 40 s).
-    stale_limit = int(options.local_search_rounds * max(COVER_STALE_FACTOR, options.time_limit_s))
+    # A longer time limit buys a more patient search on a larger instance: on
+    # hard covers the last gains come tens of thousands of rounds in (scpnrg1:
+    # ~80k rounds, 40 s), while small ones are better left to the exact solver.
+    patience = max(COVER_STALE_FACTOR, min(options.time_limit_s, red.nnz / 500))
+    stale_limit = int(options.local_search_rounds * patience)
     while (
         since_better < stale_limit
         and time.perf_counter() < end
