@@ -1,9 +1,9 @@
 """Analysis settings: motion, tracking, detection and per-camera zones and masks.
 
 Detection stops at object classes. ``detection.type`` names an *output format* of
-an object-class detector (SSD-style or YOLO-style boxes with class scores); there
-is deliberately no type for face, licence-plate or identity models, so no
-configuration can turn one on.
+an object-class detector (SSD-style or YOLO-style boxes with class scores), and
+``detection.classes`` must come from civicam's object-class vocabulary; these are
+the only choices, so configuration can only ever select an object-class detector.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from civicam.analysis.labels import forbidden
+from civicam.analysis.labels import is_object_class
 from civicam.analysis.motion import MotionParams
 from civicam.analysis.tracker import TrackerParams
 from civicam.config.base import Section
@@ -92,15 +92,15 @@ class DetectionConfig(Section):
 
     type: Literal["ssd", "yolo"] = Field(
         "ssd",
-        description="Output format of an object-class detector. Face, plate and identity "
-        "models are not supported by design.",
+        description="Output format of an object-class detector (SSD-style or YOLO-style "
+        "boxes with class scores); the only two choices.",
     )
     classes: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=lambda: ["person"],
         min_length=1,
         max_length=1000,
-        description="Object classes kept from the model's labels; face, plate and identity "
-        "classes are refused.",
+        description="Object classes kept from the model's labels; each must be in civicam's "
+        "object-class vocabulary (civicam.analysis.labels.OBJECT_CLASSES).",
     )
     input_size: int = Field(
         300, ge=32, le=1280, description="Detector input side in pixels (crops are square)."
@@ -124,9 +124,12 @@ class DetectionConfig(Section):
     @field_validator("classes")
     @classmethod
     def _object_classes_only(cls, value: list[str]) -> list[str]:
-        refused = [c for c in value if forbidden(c)]
+        refused = [c for c in value if not is_object_class(c)]
         if refused:
-            raise ValueError(f"refused classes {refused}: civicam detects object classes only")
+            raise ValueError(
+                f"refused classes {refused}: civicam detects object classes only "
+                "(see civicam.analysis.labels.OBJECT_CLASSES)"
+            )
         return value
 
 

@@ -1,8 +1,8 @@
 """The detector interface: an image in, object-class boxes out.
 
 A detector only ever reports object classes from its labels file (person, car,
-bicycle...). civicam has no face, plate or identity detector type, and the
-configuration refuses any (see :mod:`civicam.config.analysis`).
+bicycle...), all within civicam's object-class vocabulary; the configuration
+accepts nothing else (see :mod:`civicam.config.analysis`).
 """
 
 from __future__ import annotations
