@@ -9,6 +9,7 @@ i); rows ``sum_j a_ij x_j - z_i >= 0``. Full covers skip ``z`` and ask
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import highspy
@@ -105,14 +106,12 @@ def _x_block(
     index = np.empty(int(start[-1]), dtype=np.int32)
     value = np.ones(int(start[-1]), dtype=np.float64)
     # Position of each original nonzero in the widened layout.
-    col_of = np.repeat(np.arange(red.n_cols), deg)
     shift = np.repeat(start[:-1] - red.cp[:-1], deg)
     index[np.arange(red.nnz) + shift] = red.ci
     for t, coef in enumerate(extra_rows):
         pos = start[1:] - len(extra_rows) + t
         index[pos] = red.n_rows + t
         value[pos] = coef
-    del col_of
     return start, index, value
 
 
@@ -146,8 +145,6 @@ def solve_cover(
     0, used after reduced-cost fixing); ``cutoff`` asks only for solutions
     costing at most that much.
     """
-    import time
-
     t0 = time.perf_counter()
     h = _new_highs(time_limit, threads)
     n, m = red.n_cols, red.n_rows
@@ -190,7 +187,7 @@ def solve_cover(
         h.setOptionValue("objective_bound", float(cutoff))
     if incumbent is not None and integral:
         _warm_start(h, red, incumbent, with_z=target is not None)
-    return _run(h, n, m, t0, integral, maximize=False)
+    return _run(h, n, m, t0, integral)
 
 
 def solve_max(
@@ -204,8 +201,6 @@ def solve_max(
     incumbent: BoolArray | None = None,
 ) -> HighsResult:
     """Max-coverage model with a budget row and/or a count row."""
-    import time
-
     t0 = time.perf_counter()
     h = _new_highs(time_limit, threads)
     n, m = red.n_cols, red.n_rows
@@ -235,7 +230,7 @@ def solve_max(
     )
     if incumbent is not None and integral:
         _warm_start(h, red, incumbent, with_z=True)
-    return _run(h, n, m, t0, integral, maximize=True)
+    return _run(h, n, m, t0, integral)
 
 
 def _warm_start(h: highspy.Highs, red: Reduced, chosen: BoolArray, *, with_z: bool) -> None:
@@ -250,11 +245,7 @@ def _warm_start(h: highspy.Highs, red: Reduced, chosen: BoolArray, *, with_z: bo
     h.setSolution(sol)
 
 
-def _run(
-    h: highspy.Highs, n: int, m: int, t0: float, integral: bool, *, maximize: bool
-) -> HighsResult:
-    import time
-
+def _run(h: highspy.Highs, n: int, m: int, t0: float, integral: bool) -> HighsResult:
     h.run()
     status = h.getModelStatus()
     name = h.modelStatusToString(status)
@@ -286,7 +277,6 @@ def _run(
         name = "time_limit"
     elif status == highspy.HighsModelStatus.kObjectiveBound:
         name = "cutoff"
-    _ = maximize
     return HighsResult(name, objective, bound, x, duals, time.perf_counter() - t0)
 
 
@@ -297,8 +287,6 @@ def lp_dive(red: Reduced, *, time_limit: float, threads: int = 1) -> BoolArray |
     fractional one, re-solve (warm, from the last basis), and repeat until the
     fixed columns cover every row. None when the time runs out first.
     """
-    import time
-
     t_end = time.perf_counter() + time_limit
     h = _new_highs(time_limit, threads)
     n, m = red.n_cols, red.n_rows

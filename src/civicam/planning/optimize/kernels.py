@@ -215,7 +215,6 @@ def swap_search(
     removable: Any,
     budget_left: float,
     max_rounds: int,
-    deadline_ops: int,
 ) -> tuple[float, int]:
     """Best-improvement 1-for-1 swaps for maximum coverage.
 
@@ -223,13 +222,12 @@ def swap_search(
     ``b`` after removing ``a`` is ``gain[b] + extra[b]``, where ``extra`` sums
     the rows of ``a`` that ``a``'s removal would leave wanting (``n == k``) and
     ``b`` covers. A swap is taken when it wins credit and fits the budget.
-    Returns (money left, swaps made). ``deadline_ops`` caps the work done.
+    Returns (money left, swaps made).
     """
     m = cost.shape[0]
     extra = np.zeros(m, dtype=np.float64)
     touched = np.empty(m, dtype=np.int64)
     swaps = 0
-    ops = 0
     for _round in range(max_rounds):
         improved = False
         chosen = np.flatnonzero(in_set & removable)
@@ -242,17 +240,7 @@ def swap_search(
         for a in chosen:
             if not in_set[a]:
                 continue
-            nt = 0
-            for p in range(cp[a], cp[a + 1]):
-                i = ci[p]
-                if n[i] == k[i]:
-                    for q in range(rp[i], rp[i + 1]):
-                        b = ri[q]
-                        if extra[b] == 0.0:
-                            touched[nt] = b
-                            nt += 1
-                        extra[b] += u[i]
-                        ops += 1
+            nt = _critical_extra(a, cp, ci, rp, ri, u, k, n, extra, touched)
             la = loss[a]
             limit = budget_left + cost[a] + 1e-9
             best_delta = 1e-9 * (1.0 + la)
@@ -285,7 +273,6 @@ def swap_search(
                     found += 1
                     if found >= 4:
                         break
-                ops += m
             for t in range(nt):
                 extra[touched[t]] = 0.0
             if best_b >= 0:
@@ -297,11 +284,33 @@ def swap_search(
                 swaps += 1
                 improved = True
                 top = _max_outside_gain(gain, in_set, allowed)
-            if ops > deadline_ops:
-                return budget_left, swaps
         if not improved:
             break
     return budget_left, swaps
+
+
+@njit(**_JIT)
+def _critical_extra(
+    a: int, cp: Any, ci: Any, rp: Any, ri: Any, u: Any, k: Any, n: Any, extra: Any, touched: Any
+) -> int:
+    """Credit each column would win back on the rows ``a`` alone keeps served.
+
+    After removing chosen column ``a``, a row with ``n == k`` wants one camera;
+    every column covering it could supply that. Adds the credit to ``extra``
+    and lists the columns touched in ``touched[:nt]`` (returns ``nt``); callers
+    reset ``extra`` on exactly those afterwards.
+    """
+    nt = 0
+    for p in range(cp[a], cp[a + 1]):
+        i = ci[p]
+        if n[i] == k[i]:
+            for q in range(rp[i], rp[i + 1]):
+                b = ri[q]
+                if extra[b] == 0.0:
+                    touched[nt] = b
+                    nt += 1
+                extra[b] += u[i]
+    return nt
 
 
 @njit(**_JIT)
@@ -341,7 +350,6 @@ def greedy_cover(
     rise as rows fill, so lazy evaluation is exact. Returns the credit reached.
     """
     m = cost.shape[0]
-    nrows = u.shape[0]
     # Per-column sums of y and s over the rows still wanting cameras.
     gy = np.zeros(m, dtype=np.float64)
     gs = np.zeros(m, dtype=np.float64)
@@ -379,7 +387,6 @@ def greedy_cover(
                     gs[jj] -= s[i]
         credit += add_column(j, cp, ci, rp, ri, u, k, n, gain, loss)
         in_set[j] = True
-    _ = nrows
     return credit
 
 
@@ -462,16 +469,7 @@ def cover_swaps(
         for a in order:
             if not in_set[a]:
                 continue
-            nt = 0
-            for p in range(cp[a], cp[a + 1]):
-                i = ci[p]
-                if n[i] == k[i]:
-                    for q in range(rp[i], rp[i + 1]):
-                        b = ri[q]
-                        if extra[b] == 0.0:
-                            touched[nt] = b
-                            nt += 1
-                        extra[b] += u[i]
+            nt = _critical_extra(a, cp, ci, rp, ri, u, k, n, extra, touched)
             need = target - tol - (credit - loss[a])
             best_b = -1
             best_cost = cost[a] - 1e-9 * (1.0 + cost[a])
@@ -567,16 +565,7 @@ def _pair_swap(
         for y in range(x + 1, chosen.shape[0]):
             a2 = chosen[y]
             pair_cost = cost[a1] + cost[a2]
-            nt = 0
-            for p in range(cp[a2], cp[a2 + 1]):
-                i = ci[p]
-                if n[i] == k[i]:
-                    for q in range(rp[i], rp[i + 1]):
-                        b = ri[q]
-                        if extra[b] == 0.0:
-                            touched[nt] = b
-                            nt += 1
-                        extra[b] += u[i]
+            nt = _critical_extra(a2, cp, ci, rp, ri, u, k, n, extra, touched)
             need = target - tol - (base - loss[a2])
             best_b = -1
             best_cost = pair_cost - 1e-9 * (1.0 + pair_cost)

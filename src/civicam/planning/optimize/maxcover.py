@@ -24,7 +24,6 @@ class MaxResult:
     in_set: BoolArray
     credit: float  # reduced credit (without the fixed columns' constant)
     bound: float  # upper bound on reduced credit
-    proven: bool
     stats: dict[str, float | int | str]
 
 
@@ -39,7 +38,7 @@ def solve(
     if budget is not None:
         allowed &= red.cost <= budget + 1e-9
     if not allowed.any() or max_count == 0 or red.n_rows == 0:
-        return MaxResult(np.zeros(red.n_cols, np.bool_), 0.0, 0.0, True, stats)
+        return MaxResult(np.zeros(red.n_cols, np.bool_), 0.0, 0.0, stats)
     money = float("inf") if budget is None else float(budget)
     count = -1 if max_count is None else int(max_count)
     uniform = bool(np.ptp(red.cost[allowed]) == 0)
@@ -138,7 +137,6 @@ def solve(
     stats["search_rounds"] = rounds
     _progress(options, "local search", t0)
 
-    proven = False
     gap_open = bound - best.credit > 1e-9 * max(1.0, bound)
     # HiGHS overshoots short limits (its root node is not interruptible), so
     # "auto" only starts branch and bound with a worthwhile time left.
@@ -166,13 +164,10 @@ def solve(
                 best = cand
         if mip.bound is not None:
             bound = min(bound, mip.bound)
-        proven = mip.status == "optimal"
     best.refresh()
     bound = max(bound, best.credit)
-    if bound - best.credit <= 1e-9 * max(1.0, bound):
-        proven = True
     _progress(options, "done", t0)
-    return MaxResult(best.in_set, best.credit, bound, proven, stats)
+    return MaxResult(best.in_set, best.credit, bound, stats)
 
 
 def _greedy(

@@ -22,9 +22,7 @@ import scipy.sparse as sp
 from numba import njit
 from numpy.typing import NDArray
 
-from civicam.planning.optimize.problem import BoolArray, CoverageProblem, FloatArray, IntArray
-
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+from civicam.planning.optimize.problem import CoverageProblem, FloatArray, IntArray
 
 
 @dataclass
@@ -290,10 +288,3 @@ def _cost_dominated(
         if ok:
             out[j] = True
     return out
-
-
-def selected_mask(reduced: Reduced, cols: NDArray[np.integer]) -> BoolArray:
-    """A boolean mask over reduced columns from a list of reduced indices."""
-    mask = np.zeros(reduced.n_cols, dtype=np.bool_)
-    mask[np.asarray(cols, dtype=np.int64)] = True
-    return mask

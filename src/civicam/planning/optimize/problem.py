@@ -161,12 +161,6 @@ class CoverageProblem:
         cols = np.unique(np.asarray(columns, dtype=np.int64))
         return float(self.costs[cols].sum()) if cols.size else 0.0
 
-    def csr(self) -> sp.csr_array:
-        """Row-major copy (cached per call site by the caller if needed)."""
-        r = sp.csr_array(self.matrix)
-        r.sort_indices()
-        return r
-
 
 def _vector(
     values: NDArray[np.floating] | NDArray[np.integer] | list[float] | None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -61,93 +62,44 @@ class State:
     def size(self) -> int:
         return int(self.in_set.sum())
 
-    def add(self, j: int) -> None:
+    def _arrays(self) -> tuple[Any, ...]:
+        """The structure and state every kernel takes first, in kernel order."""
         r = self.red
-        self.credit += kernels.add_column(
-            j, r.cp, r.ci, r.rp, r.ri, r.u, r.k, self.n, self.gain, self.loss
-        )
+        return (r.cp, r.ci, r.rp, r.ri, r.u, r.k, self.n, self.gain, self.loss)
+
+    def add(self, j: int) -> None:
+        self.credit += kernels.add_column(j, *self._arrays())
         self.in_set[j] = True
 
     def remove(self, j: int) -> None:
-        r = self.red
-        self.credit -= kernels.remove_column(
-            j, r.cp, r.ci, r.rp, r.ri, r.u, r.k, self.n, self.gain, self.loss
-        )
+        self.credit -= kernels.remove_column(j, *self._arrays())
         self.in_set[j] = False
-
-    # The kernels take the whole state as arrays; these wrappers keep the
-    # argument lists in one place.
 
     def greedy_max(
         self, allowed: BoolArray, money: float, count: int, *, use_ratio: bool = True
     ) -> float:
         """Lazy greedy fill within ``money`` and ``count`` more columns (-1: no limit)."""
-        r = self.red
         spent = float(
             kernels.greedy_max(
-                r.cp,
-                r.ci,
-                r.rp,
-                r.ri,
-                r.u,
-                r.k,
-                self.n,
-                self.gain,
-                self.loss,
-                r.cost,
-                allowed,
-                self.in_set,
-                money,
-                count,
-                use_ratio,
+                *self._arrays(), self.red.cost, allowed, self.in_set, money, count, use_ratio
             )
         )
-        self.credit = float(np.dot(r.u, np.minimum(self.n, r.k)))
+        self.credit = float(np.dot(self.red.u, np.minimum(self.n, self.red.k)))
         return spent
 
     def greedy_cover(self, allowed: BoolArray, y: FloatArray, s: FloatArray, need: float) -> None:
         """Add columns by Lagrangian score until the credit reaches ``need``."""
-        r = self.red
         self.credit = float(
             kernels.greedy_cover(
-                r.cp,
-                r.ci,
-                r.rp,
-                r.ri,
-                r.u,
-                r.k,
-                self.n,
-                self.gain,
-                self.loss,
-                r.cost,
-                allowed,
-                self.in_set,
-                y,
-                s,
-                self.credit,
-                need,
+                *self._arrays(), self.red.cost, allowed, self.in_set, y, s, self.credit, need
             )
         )
 
     def drop_redundant(self, removable: BoolArray, need: float) -> None:
         """Drop chosen columns, dearest first, while the credit stays at ``need``."""
-        r = self.red
         self.credit = float(
             kernels.drop_redundant(
-                r.cp,
-                r.ci,
-                r.rp,
-                r.ri,
-                r.u,
-                r.k,
-                self.n,
-                self.gain,
-                self.loss,
-                r.cost,
-                self.in_set,
-                removable,
-                self.credit,
-                need,
+                *self._arrays(), self.red.cost, self.in_set, removable, self.credit, need
             )
         )
 
@@ -155,20 +107,11 @@ class State:
         self, allowed: BoolArray, removable: BoolArray, need: float, rounds: int, pair_limit: int
     ) -> None:
         """Cost-reducing 1-for-1 and 2-for-1 moves that keep the credit at ``need``."""
-        r = self.red
-        partial = need < r.max_credit * (1 - 1e-9)
+        partial = need < self.red.max_credit * (1 - 1e-9)
         self.credit = float(
             kernels.cover_swaps(
-                r.cp,
-                r.ci,
-                r.rp,
-                r.ri,
-                r.u,
-                r.k,
-                self.n,
-                self.gain,
-                self.loss,
-                r.cost,
+                *self._arrays(),
+                self.red.cost,
                 allowed,
                 self.in_set,
                 removable,
@@ -184,22 +127,7 @@ class State:
         self, allowed: BoolArray, removable: BoolArray, money_left: float, rounds: int
     ) -> None:
         """1-for-1 swaps that win credit within the money left."""
-        r = self.red
         kernels.swap_search(
-            r.cp,
-            r.ci,
-            r.rp,
-            r.ri,
-            r.u,
-            r.k,
-            self.n,
-            self.gain,
-            self.loss,
-            r.cost,
-            allowed,
-            self.in_set,
-            removable,
-            money_left,
-            rounds,
-            2_000_000_000,
+            *self._arrays(), self.red.cost, allowed, self.in_set, removable, money_left, rounds
         )
+        self.credit = float(np.dot(self.red.u, np.minimum(self.n, self.red.k)))
