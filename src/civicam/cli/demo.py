@@ -10,8 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from civicam.cli.progress import stage_progress
+from civicam.planning.demo_city import run_city_demo
 from civicam.planning.instances import synthetic_city_instance
 from civicam.planning.optimize import Solution, SolveOptions, maximize_coverage, minimize_cost
+from civicam.recording.demo import run_recording_demo
 
 console = Console()
 
@@ -88,10 +90,6 @@ def _solution_table(a: Solution, a_label: str, b: Solution, b_label: str) -> Tab
 
 
 def _city_demo(out: Path) -> None:
-    try:
-        from civicam.planning.demo_city import run_city_demo
-    except ImportError:  # the city model is optional until it lands
-        return
     console.print(
         "[bold]2. City plan[/bold] of the bundled OpenStreetMap extract: five installed "
         "cameras and two earlier plans merged into a four-year rollout."
@@ -100,8 +98,6 @@ def _city_demo(out: Path) -> None:
 
 
 def _recording_demo(out: Path) -> None:
-    from civicam.recording.demo import run_recording_demo
-
     console.print(
         "[bold]3. Recording[/bold]: three demo cameras looping bundled street footage, "
         "remuxed into fragmented MP4 segments without re-encoding."
