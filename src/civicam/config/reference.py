@@ -14,11 +14,14 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from civicam.config import analysis as analysis_config
+from civicam.config.audit import AuditConfig
 from civicam.config.base import Section
 from civicam.config.catalog import CameraModelConfig, CatalogConfig
 from civicam.config.city import CityModelConfig
+from civicam.config.console import ConsoleConfig
 from civicam.config.optimizer import OptimizerConfig
 from civicam.config.plans import PlansConfig
+from civicam.config.privacy import PrivacyConfig
 from civicam.config.recording import (
     CameraConfig,
     DatabaseConfig,
@@ -34,9 +37,9 @@ SECTIONS: list[tuple[str, type[Section], str]] = [
     ("camera model", CameraModelConfig, "One entry of the catalog's list of models."),
     ("plans", PlansConfig, "Existing cameras, earlier plans and rollouts (--plan-settings)."),
     (
-        "recording file",
+        "site file",
         RecorderFileConfig,
-        "A recording configuration file (`civicam record -c FILE`): the sections below.",
+        "A site configuration file (`civicam record|run -c FILE`): the sections below.",
     ),
     ("storage", StorageConfig, "Where segments live and how much disk they may use."),
     ("database", DatabaseConfig, "The camera registry and segment index."),
@@ -47,6 +50,9 @@ SECTIONS: list[tuple[str, type[Section], str]] = [
     ("tracker", analysis_config.TrackerConfig, "How detections become one event per object."),
     ("detection", analysis_config.DetectionConfig, "The object-class detector and its cap."),
     ("analysis cameras[]", analysis_config.CameraAnalysisConfig, "Zones and ignore masks."),
+    ("console", ConsoleConfig, "The web console and its HTTP API."),
+    ("audit", AuditConfig, "The tamper-evident audit log and its signing key."),
+    ("privacy", PrivacyConfig, "Privacy masks, person redaction and unmasking."),
 ]
 
 
