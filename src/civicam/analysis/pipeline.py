@@ -43,6 +43,8 @@ class FrameResult:
     ended: list[Event]
     detector_runs: int = 0
     capped: bool = False
+    improved: list[tuple[int, int]] = field(default_factory=list)
+    """``(track id, index into detections)`` of tracks whose best score rose here."""
 
 
 @dataclass
@@ -123,7 +125,15 @@ class CameraAnalyzer:
         self.counters.detector_runs += len(crops)
         detections = merge_across_crops(found)
         ended = self._tracker.update(t, detections)
-        return self._finish(FrameResult(motion, detections, ended, detector_runs=len(crops)))
+        return self._finish(
+            FrameResult(
+                motion,
+                detections,
+                ended,
+                detector_runs=len(crops),
+                improved=list(self._tracker.improved),
+            )
+        )
 
     def flush(self) -> list[Event]:
         """End all open events (end of stream)."""

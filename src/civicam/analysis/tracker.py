@@ -48,6 +48,8 @@ class Event:
     end: float
     peak_score: float
     track: tuple[TrackPoint, ...]
+    track_id: int = 0
+    """The camera-local track number (only to pair the event with its snapshot)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class TrackerParams:
 
 @dataclass
 class _Track:
+    id: int
     label: str
     start: float
     last_t: float
@@ -84,7 +87,9 @@ class _Track:
         x0, y0, x1, y1 = self.box
         return (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
 
-    def add(self, t: float, det: Detection, zones: Sequence[str], max_points: int) -> None:
+    def add(self, t: float, det: Detection, zones: Sequence[str], max_points: int) -> bool:
+        """Take a sighting; True when it is the track's best score so far."""
+        improved = det.score > self.peak
         if self.seen and t > self.last_t:
             # Velocity in pixels per second, so gaps of any length extrapolate alike.
             dt = t - self.last_t
@@ -103,6 +108,7 @@ class _Track:
                 self.points = self.points[::2]
                 self.stride *= 2
         self.seen += 1
+        return improved
 
     def event(self, camera: str) -> Event:
         points = self.points
@@ -119,6 +125,7 @@ class _Track:
             end=self.last_t,
             peak_score=self.peak,
             track=tuple(points),
+            track_id=self.id,
         )
 
 
@@ -130,6 +137,10 @@ class IouTracker:
         self.params = params
         self.zones = zones
         self._tracks: list[_Track] = []
+        self._next_id = 1
+        self.improved: list[tuple[int, int]] = []
+        """After :meth:`update`: ``(track id, detection index)`` of each track whose
+        peak score rose in that frame (where its snapshot should be taken)."""
 
     @property
     def active(self) -> int:
@@ -140,8 +151,11 @@ class IouTracker:
         """Match ``detections`` at time ``t``; return the events that ended."""
         matched_tracks, matched_dets = self._match(t, detections)
         zone_names = self._zones(detections)
+        self.improved = []
         for ti, di in zip(matched_tracks, matched_dets, strict=True):
-            self._tracks[ti].add(t, detections[di], zone_names[di], self.params.max_track_points)
+            track = self._tracks[ti]
+            if track.add(t, detections[di], zone_names[di], self.params.max_track_points):
+                self.improved.append((track.id, di))
         ended: list[Event] = []
         kept: list[_Track] = []
         hit = set(matched_tracks)
@@ -155,8 +169,10 @@ class IouTracker:
         taken = set(matched_dets)
         for di, det in enumerate(detections):
             if di not in taken:
-                track = _Track(label=det.label, start=t, last_t=t, box=det.box)
+                track = _Track(id=self._next_id, label=det.label, start=t, last_t=t, box=det.box)
+                self._next_id += 1
                 track.add(t, det, zone_names[di], self.params.max_track_points)
+                self.improved.append((track.id, di))
                 kept.append(track)
         self._tracks = kept
         return ended

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from civicam.planning.optimize.options import ProgressFn
+
+AdvanceFn = Callable[[int], None]
 
 
 @contextmanager
@@ -28,3 +30,25 @@ def stage_progress(console: Console, title: str) -> Iterator[ProgressFn]:
             progress.update(task, stage=stage)
 
         yield update
+
+
+@contextmanager
+def progress_bar(console: Console, title: str, *, enabled: bool = True) -> Iterator[AdvanceFn]:
+    """Yield ``advance(n)`` for a counting spinner (a no-op when not ``enabled``)."""
+    if not enabled:
+        yield lambda _n: None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.completed:.0f}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(title, total=None)
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+
+        yield advance

@@ -84,7 +84,8 @@ def record(
     )
 
 
-def _parse_time(value: str | None) -> float | None:
+def parse_time(value: str | None) -> float | None:
+    """An ISO 8601 time as UTC seconds (UTC when no zone is given); None stays None."""
     if value is None:
         return None
     try:
@@ -110,7 +111,7 @@ def recordings(
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    t0, t1 = _parse_time(start), _parse_time(end)
+    t0, t1 = parse_time(start), parse_time(end)
     db = open_store(cfg, register=False)
     try:
         if get_camera(db, camera) is None:

@@ -57,3 +57,22 @@ def parse_relpath(relpath: str) -> tuple[str, float] | None:
 def quarantine_relpath(relpath: str) -> str:
     """Where an unreadable file found on disk is moved (kept, never deleted)."""
     return f"{QUARANTINE_DIR}/{relpath}"
+
+
+#: Event snapshots (redacted JPEGs) live apart from segments; camera ids never start
+#: with "_", so the directory cannot collide with a camera's.
+SNAPSHOT_DIR = "_snapshots"
+
+
+def snapshot_relpath(camera_id: str, event_id: int) -> str:
+    """Where an event's snapshot lives, relative to the storage root."""
+    validate_camera_id(camera_id)
+    if isinstance(event_id, bool) or not isinstance(event_id, int) or event_id < 1:
+        raise ValueError("event id must be a positive integer")
+    # Buckets of 10,000 keep directories small at millions of events.
+    return f"{SNAPSHOT_DIR}/{camera_id}/{event_id // 10_000:05d}/{event_id}.jpg"
+
+
+def snapshot_path(root: Path, camera_id: str, event_id: int) -> Path:
+    """Absolute path of an event's snapshot under ``root``."""
+    return root / snapshot_relpath(camera_id, event_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +17,18 @@ from civicam.config.recording import RecordingConfig
 from civicam.recording.health import CameraHealth, Status
 from civicam.recording.paths import segment_path, segment_relpath
 from civicam.recording.segmenter import Action, Segmenter, StreamClock, gap_between
-from civicam.recording.source import Source, StreamError, open_source
+from civicam.recording.source import Source, StreamError, VideoPacket, open_source
 from civicam.recording.urls import Credentials, StreamUrlError, validate_url
 from civicam.recording.writer import SegmentWriter
 from civicam.store.engine import Database
 from civicam.store.index import GapInfo, SegmentInfo, add_gap, add_segment, last_segment_end
 
 log = logging.getLogger(__name__)
+
+
+#: Receives every recorded packet (source, packet, wall time) in the recorder's thread;
+#: it must return at once (analysis copies the bytes and decodes elsewhere).
+PacketTap = Callable[[Source, VideoPacket, float], None]
 
 
 @dataclass(frozen=True)
@@ -46,8 +51,10 @@ class CameraRecorder:
         cfg: RecordingConfig,
         *,
         opener: Callable[..., Source] = open_source,
+        tap: PacketTap | None = None,
     ) -> None:
         self.spec = spec
+        self.tap = tap
         self.root = root
         self.db = db
         self.cfg = cfg
@@ -211,6 +218,12 @@ class CameraRecorder:
                         self._window = [(t, n) for t, n in self._window if now_m - t <= 5.0]
             else:
                 self.dropped_packets += 1
+            if self.tap is not None:
+                try:
+                    self.tap(source, vp, wall)
+                except Exception:  # analysis trouble must never stop recording
+                    log.exception("camera %s: packet tap failed", self.spec.camera_id)
+                    self.tap = None
             last_video = time.monotonic()
         self._close_segment()
         return wrote
@@ -268,9 +281,12 @@ class RecorderUnit:
         cfg: RecordingConfig,
         *,
         opener: Callable[..., Source] = open_source,
+        taps: Mapping[str, PacketTap] | None = None,
     ) -> None:
+        taps = taps or {}
         self.recorders = {
-            c.camera_id: CameraRecorder(c, root, db, cfg, opener=opener) for c in cameras
+            c.camera_id: CameraRecorder(c, root, db, cfg, opener=opener, tap=taps.get(c.camera_id))
+            for c in cameras
         }
 
     def start(self) -> None:

@@ -6,17 +6,17 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import start_http_server
 
 from civicam.config.recording import RecorderFileConfig
 from civicam.recording.health import CameraHealth, make_registry
 from civicam.recording.reconcile import ReconcileReport, reconcile
-from civicam.recording.recorder import CameraSpec, RecorderUnit
+from civicam.recording.recorder import CameraSpec, PacketTap, RecorderUnit
 from civicam.recording.retention import run_retention
 from civicam.store.engine import Database, open_database
 from civicam.store.index import gaps, segments
@@ -36,13 +36,31 @@ def open_store(cfg: RecorderFileConfig, *, register: bool = True) -> Database:
     return db
 
 
-def build_unit(cfg: RecorderFileConfig, db: Database) -> RecorderUnit:
+class Companion(Protocol):
+    """Work that runs beside the recorders and may take their packets (analysis)."""
+
+    def taps(self) -> dict[str, PacketTap]:
+        """Per camera, a tap receiving every recorded packet."""
+        ...
+
+    def start(self) -> None:
+        """Start (after the recorders)."""
+        ...
+
+    def stop(self) -> None:
+        """Stop (after the recorders)."""
+        ...
+
+
+def build_unit(
+    cfg: RecorderFileConfig, db: Database, taps: Mapping[str, PacketTap] | None = None
+) -> RecorderUnit:
     """A recorder unit for every enabled camera of the registry."""
     specs = [
         CameraSpec(cam.id, cam.url, get_credentials(db, cam.id))
         for cam in list_cameras(db, enabled_only=True)
     ]
-    return RecorderUnit(specs, cfg.storage.root, db, cfg.recording)
+    return RecorderUnit(specs, cfg.storage.root, db, cfg.recording, taps=taps)
 
 
 def health_path(root: Path) -> Path:
@@ -87,13 +105,21 @@ def run_recording(
     *,
     on_status: Callable[[list[CameraHealth]], None] | None = None,
     status_interval: float = 5.0,
+    companion: Callable[[Database], Companion] | None = None,
+    db: Database | None = None,
 ) -> ReconcileReport:
-    """Reconcile, record every enabled camera until ``stop`` is set, then stop cleanly."""
-    db = open_store(cfg)
+    """Reconcile, record every enabled camera until ``stop`` is set, then stop cleanly.
+
+    ``companion`` builds work that runs beside the recorders (analysis) from the
+    open database; ``db`` reuses an open database (else one is opened and closed).
+    """
+    own_db = db is None
+    db = db if db is not None else open_store(cfg)
     try:
         known = {c.id for c in list_cameras(db)}
         report = reconcile(cfg.storage.root, db, known)
-        unit = build_unit(cfg, db)
+        extra = companion(db) if companion is not None else None
+        unit = build_unit(cfg, db, extra.taps() if extra is not None else None)
         if cfg.recording.metrics_port is not None:
             start_http_server(
                 cfg.recording.metrics_port,
@@ -101,6 +127,8 @@ def run_recording(
                 registry=make_registry(unit.status),
             )
         unit.start()
+        if extra is not None:
+            extra.start()
         next_retention = time.monotonic()
         try:
             while not stop.is_set():
@@ -117,10 +145,13 @@ def run_recording(
                 stop.wait(status_interval)
         finally:
             unit.stop()
+            if extra is not None:
+                extra.stop()
             write_health(cfg.storage.root, unit.status())
         return report
     finally:
-        db.close()
+        if own_db:
+            db.close()
 
 
 def recordings_json(
