@@ -126,7 +126,8 @@ class PacketDecoder:
         self._ctx: Any = av.CodecContext.create(codec_name, "r")
         if extradata:
             self._ctx.extradata = extradata
-        self._ctx.thread_type = "AUTO"
+        # One decoding thread per camera: many cameras already use every core, and a
+        # frame-threaded context left open can hang the interpreter at exit.
         self._sampler = FrameSampler(fps)
         self._max_width = max_width
         self.errors = 0

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 Frame = npt.NDArray[np.uint8]
 #: Score at which a person found by the snapshot's full-frame pass is blurred: well
 #: below the detection threshold, since blurring a shadow costs nothing.
-REDACT_THRESHOLD = 0.25
+REDACT_THRESHOLD = 0.2
 
 
 class EventSink(Protocol):
@@ -182,17 +182,44 @@ class AnalysisWorker:
 
     def _snapshot(self, peak: _Peak) -> bytes:
         frame = peak.frame
-        h, w = frame.shape[:2]
         redact: list[Box] = [d.box for d in peak.detections if d.label in REDACTED_LABELS]
-        # A full-frame pass at a low threshold also finds people the motion crops missed.
-        for raw in self.detector.detect(frame):
-            if raw.label in REDACTED_LABELS and raw.score >= REDACT_THRESHOLD:
-                x0, y0, x1, y1 = raw.box
-                redact.append((x0 * w, y0 * h, x1 * w, y1 * h))
+        # The whole frame and overlapping square tiles, at a low threshold: this also
+        # finds people the motion crops never looked at, and small ones far away.
+        for x0, y0, side in snapshot_tiles(frame.shape[1], frame.shape[0]):
+            if side == 0:
+                image, sx, sy, ox, oy = frame, frame.shape[1], frame.shape[0], 0, 0
+            else:
+                image = frame[y0 : y0 + side, x0 : x0 + side]
+                sx, sy, ox, oy = side, side, x0, y0
+            for raw in self.detector.detect(image):
+                if raw.label in REDACTED_LABELS and raw.score >= REDACT_THRESHOLD:
+                    bx0, by0, bx1, by1 = raw.box
+                    redact.append((ox + bx0 * sx, oy + by0 * sy, ox + bx1 * sx, oy + by1 * sy))
         subject = peak.detections[peak.index].box
         return render_snapshot(
             frame, redact, subject=subject, mask=self.mask, quality=self.cfg.snapshot_quality
         )
+
+
+def snapshot_tiles(width: int, height: int) -> list[tuple[int, int, int]]:
+    """``(x0, y0, side)`` of the detector passes over a snapshot frame.
+
+    First the whole frame (``side`` 0), then squares of the shorter side's length
+    overlapping by a quarter along the longer side, so a small far-away person is
+    seen at a useful scale.
+    """
+    passes = [(0, 0, 0)]
+    side = min(width, height)
+    if side < 32 or max(width, height) < side * 1.2:
+        return passes
+    long_side = max(width, height)
+    step = max(1, int(side * 0.75))
+    starts = list(range(0, long_side - side + 1, step))
+    if starts[-1] != long_side - side:
+        starts.append(long_side - side)
+    for start in starts:
+        passes.append((start, 0, side) if width >= height else (0, start, side))
+    return passes
 
 
 def camera_settings(cfg: AnalysisConfig, camera_id: str) -> CameraAnalysisConfig:
