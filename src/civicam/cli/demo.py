@@ -97,9 +97,17 @@ def _city_demo(out: Path) -> None:
     run_city_demo(out / "plan", console)
 
 
-def _recording_demo(out: Path) -> None:
+def _recording_demo(out: Path) -> Path:
     console.print(
-        "[bold]3. Recording[/bold]: three demo cameras looping bundled street footage, "
-        "remuxed into fragmented MP4 segments without re-encoding."
+        "[bold]3. Recording and analysis[/bold]: three demo cameras looping bundled street "
+        "footage, remuxed into fragmented MP4 segments without re-encoding; analysis shares "
+        "the recorders' packets, decodes them at 5 fps and stores person events with "
+        "redacted snapshots."
     )
-    run_recording_demo(out / "recording", console, seconds=8.0)
+    result = run_recording_demo(out / "recording", console, seconds=12.0, analysis=True)
+    console.print(
+        f"Site file: {result.config} (try `civicam events -c {result.config}` or "
+        f"`civicam run -c {result.config}`)",
+        markup=False,
+    )
+    return result.config
