@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from civicam.config.loader import ConfigError, load_model
 from civicam.config.recording import CameraConfig, RecorderFileConfig
 from civicam.store import open_database
-from civicam.store.engine import DatabaseError
+from civicam.store.engine import MIGRATIONS, DatabaseError
 from civicam.store.index import (
     GapInfo,
     SegmentInfo,
@@ -21,6 +24,7 @@ from civicam.store.index import (
     last_segment_end,
     segments,
 )
+from civicam.store.models import Base
 from civicam.store.registry import get_credentials, list_cameras, upsert_cameras
 
 
@@ -51,9 +55,31 @@ def test_migrations_create_tables_and_sqlite_uses_wal(tmp_path: Path) -> None:
     assert {"cameras", "camera_credentials", "segments", "gaps", "holds", "deletions"} <= tables
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert version == script.get_current_head()
     db.close()
     open_database(f"sqlite:///{tmp_path / 'a.db'}").close()  # re-running is a no-op
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def test_migrations_match_the_models(tmp_path: Path) -> None:
+    # Every model module's tables and columns exist as the migrations create them.
+    for module in ("events", "accounts", "audit", "privacy"):
+        importlib.import_module(f"civicam.store.{module}")
+    db = open_database(f"sqlite:///{tmp_path / 'm.db'}")
+    inspector = inspect(db.engine)
+    created = set(inspector.get_table_names()) - {"alembic_version"}
+    assert created == set(Base.metadata.tables)
+    for name, table in Base.metadata.tables.items():
+        columns = {c["name"] for c in inspector.get_columns(name)}
+        assert columns == {c.name for c in table.columns}, name
+    db.close()
 
 
 def test_unsupported_backend_is_refused() -> None:

@@ -31,12 +31,22 @@ def demo(
             help="Candidate cameras in the generated optimizer sample (demand rows: 10x).",
         ),
     ] = 10_000,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            help="End by serving the console on the demo site (recording and analysis go on) "
+            "until ^C; --no-serve stops after the summaries."
+        ),
+    ] = True,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Console port.")] = 8000,
 ) -> None:
     """Run civicam's main job on its samples and print what it found."""
     console.rule("[bold]civicam demo")
     _optimizer_demo(size)
     _city_demo(out)
-    _recording_demo(out)
+    site = _recording_demo(out)
+    if serve:
+        _console_demo(site, out, port)
 
 
 def _optimizer_demo(size: int) -> None:
@@ -111,3 +121,48 @@ def _recording_demo(out: Path) -> Path:
         markup=False,
     )
     return result.config
+
+
+def _console_demo(site: Path, out: Path, port: int) -> None:
+    """Serve the console on the demo site with a one-time admin password."""
+    from civicam.audit import actions
+    from civicam.audit.log import record
+    from civicam.cli.run import run_site
+    from civicam.config.loader import load_model
+    from civicam.config.recording import RecorderFileConfig
+    from civicam.console.accounts import create_user, generate_password, set_password
+    from civicam.recording.demo import write_site_file
+    from civicam.recording.service import open_store
+    from civicam.store.accounts import get_user
+
+    cfg = load_model(site, RecorderFileConfig)
+    cfg.console.plan_dir = (out / "plan").resolve()
+    cfg.console.port = port
+    write_site_file(cfg, site)
+    password = generate_password()
+    db = open_store(cfg)
+    try:
+        # A fresh password at every demo run: none is ever fixed in code or files.
+        if get_user(db, "admin") is None:
+            create_user(db, "admin", "admin", password, all_cameras=True)
+            change = "created"
+        else:
+            set_password(db, "admin", password)
+            change = "password reset"
+        record(
+            db,
+            actor="civicam demo",
+            action=actions.USER_CHANGE,
+            details={"user": "admin", "change": change, "user_role": "admin"},
+        )
+    finally:
+        db.close()
+    console.print(
+        "[bold]4. Console[/bold]: recording and analysis go on; the web console serves the "
+        "demo city's plan, the cameras, their recordings and events."
+    )
+    console.print(f"  URL:      http://127.0.0.1:{port}/")
+    console.print("  user:     admin")
+    console.print(f"  password: {password}   (printed once; a new one at every demo run)")
+    console.print("  Press ^C to stop.")
+    run_site(cfg, port=port)

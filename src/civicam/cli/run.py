@@ -43,7 +43,11 @@ def run_site(
     on_ready: Any = None,
 ) -> None:
     """Record and analyse every enabled camera and serve the console until stopped."""
+    from civicam.audit.log import start_signer
+
     db = open_store(cfg)
+    # Signed tree heads while the site runs (and a final one at shutdown).
+    signer = start_signer(db, cfg.audit)
     stop = threading.Event()
     companion = _analysis(cfg) if analysis and cfg.analysis.enabled else None
     recorder = threading.Thread(
@@ -91,6 +95,7 @@ def run_site(
     finally:
         stop.set()
         recorder.join()
+        signer.stop()
         db.close()
 
 
