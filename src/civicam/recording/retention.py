@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from civicam.audit.actions import RETENTION_DELETE, SYSTEM_RETENTION
+from civicam.audit.log import record
 from civicam.store.engine import Database
 from civicam.store.index import HoldInfo, SegmentInfo, delete_segment_row, holds, segments
 
@@ -87,4 +89,22 @@ def run_retention(
         # reconciliation marks it missing, so nothing is silently lost from the record.
         (root / seg.path).unlink(missing_ok=True)
         delete_segment_row(db, seg, reason)
+        record(
+            db,
+            actor=SYSTEM_RETENTION,
+            action=RETENTION_DELETE,
+            camera=seg.camera_id,
+            start=seg.start,
+            end=seg.end,
+            reason=reason,
+            details={
+                "path": seg.path,
+                "sha256": seg.sha256,
+                "bytes": seg.bytes,
+                "policy": reason,
+                "retention_days": retention_days.get(seg.camera_id),
+                "max_bytes": max_bytes,
+                "min_free_bytes": min_free,
+            },
+        )
     return plan

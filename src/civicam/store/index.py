@@ -6,9 +6,13 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from civicam.audit.actions import SEGMENT_RECORDED, SYSTEM_RECORDER
+from civicam.audit.log import record_in
 from civicam.store.engine import Database
 from civicam.store.models import Deletion, Gap, Hold, Segment
+from civicam.store.privacy import HoldStatus
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,22 @@ def add_segment(db: Database, seg: SegmentInfo) -> None:
             select(Segment).where(Segment.camera_id == seg.camera_id, Segment.path == seg.path)
         ).first()
         row = existing or Segment(camera_id=seg.camera_id, path=seg.path)
+        changed = existing is None or existing.sha256 != seg.sha256
         row.start_ts, row.end_ts, row.bytes = seg.start, seg.end, seg.bytes
         row.sha256, row.keyframes, row.status = seg.sha256, seg.keyframes, seg.status
         session.add(row)
+        if changed:
+            # The segment's hash enters the audit log in the same transaction, so its
+            # existence at this time can later be proven (and its deletion checked).
+            record_in(
+                session,
+                actor=SYSTEM_RECORDER,
+                action=SEGMENT_RECORDED,
+                camera=seg.camera_id,
+                start=seg.start,
+                end=seg.end,
+                details={"path": seg.path, "sha256": seg.sha256, "bytes": seg.bytes},
+            )
 
 
 def add_gap(db: Database, gap: GapInfo) -> None:
@@ -142,34 +159,94 @@ def mark_missing(db: Database, paths: list[str]) -> None:
 
 
 def add_hold(
-    db: Database, camera_id: str, start: float, end: float, reason: str, created_by: str
+    db: Database,
+    camera_id: str,
+    start: float,
+    end: float,
+    reason: str,
+    created_by: str,
+    *,
+    case: str | None = None,
 ) -> int:
-    """Create a hold; the caller must have checked that ``created_by`` may."""
+    """Create a hold (with an optional case reference); the caller must have checked
+    that ``created_by`` may."""
+    with db.write() as session:
+        return add_hold_in(session, camera_id, start, end, reason, created_by, case=case)
+
+
+def add_hold_in(
+    session: Session,
+    camera_id: str,
+    start: float,
+    end: float,
+    reason: str,
+    created_by: str,
+    *,
+    case: str | None = None,
+) -> int:
+    """:func:`add_hold` within the caller's transaction (so its audit entry commits with it)."""
     if end <= start:
         raise ValueError("hold must end after it starts")
     if not reason.strip() or not created_by.strip():
         raise ValueError("hold needs a reason and who created it")
-    with db.write() as session:
-        row = Hold(
-            camera_id=camera_id,
-            start_ts=start,
-            end_ts=end,
-            reason=reason,
-            created_by=created_by,
-            created_at=time.time(),
-        )
-        session.add(row)
-        session.flush()
-        return int(row.id)
+    row = Hold(
+        camera_id=camera_id,
+        start_ts=start,
+        end_ts=end,
+        reason=reason,
+        created_by=created_by,
+        created_at=time.time(),
+    )
+    session.add(row)
+    session.flush()
+    if case is not None and case.strip():
+        session.add(HoldStatus(hold_id=row.id, case_ref=case.strip()[:200]))
+    return int(row.id)
 
 
-def holds(db: Database) -> list[HoldInfo]:
-    """All holds."""
+def holds(db: Database, *, include_released: bool = False) -> list[HoldInfo]:
+    """Holds in force (and released ones too when ``include_released``)."""
+    stmt = select(Hold).order_by(Hold.id)
+    if not include_released:
+        released = select(HoldStatus.hold_id).where(HoldStatus.released_at.is_not(None))
+        stmt = stmt.where(Hold.id.not_in(released))
     with db.read() as session:
         return [
             HoldInfo(r.id, r.camera_id, r.start_ts, r.end_ts, r.reason, r.created_by)
-            for r in session.scalars(select(Hold).order_by(Hold.id))
+            for r in session.scalars(stmt)
         ]
+
+
+def release_hold(
+    db: Database, hold_id: int, released_by: str, reason: str, *, at: float | None = None
+) -> HoldInfo:
+    """Release a hold: retention may delete its footage again. The row is kept.
+
+    Raises ``KeyError`` for an unknown hold and ``ValueError`` for one already released
+    or a missing reason; the caller must have checked that ``released_by`` may.
+    """
+    with db.write() as session:
+        return release_hold_in(session, hold_id, released_by, reason, at=at)
+
+
+def release_hold_in(
+    session: Session, hold_id: int, released_by: str, reason: str, *, at: float | None = None
+) -> HoldInfo:
+    """:func:`release_hold` within the caller's transaction."""
+    if not reason.strip() or not released_by.strip():
+        raise ValueError("releasing a hold needs a reason and who released it")
+    row = session.get(Hold, hold_id)
+    if row is None:
+        raise KeyError(f"no hold {hold_id}")
+    status = session.get(HoldStatus, hold_id) or HoldStatus(hold_id=hold_id)
+    if status.released_at is not None:
+        raise ValueError(f"hold {hold_id} was already released")
+    status.released_at = time.time() if at is None else at
+    status.released_by = released_by[:200]
+    status.release_reason = reason[:500]
+    session.add(status)
+    session.flush()
+    return HoldInfo(row.id, row.camera_id, row.start_ts, row.end_ts, row.reason, row.created_by)
 
 
 def delete_segment_row(db: Database, seg: SegmentInfo, reason: str) -> None:

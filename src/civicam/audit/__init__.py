@@ -1,0 +1,1 @@
+"""The tamper-evident audit log: Merkle tree, persistent log, signed heads, bundles, reports."""
