@@ -19,13 +19,16 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from civicam.analysis.decode import PacketDecoder
 from civicam.analysis.detectors.base import Detector
 from civicam.analysis.service import AnalysisWorker, DatabaseEventSink, camera_settings
 from civicam.config.analysis import AnalysisConfig
+from civicam.privacy.masks import Polygon, burn_masks
 from civicam.recording.recorder import PacketTap
 from civicam.recording.segmenter import StreamClock
 from civicam.recording.source import Source, StreamError, VideoPacket, open_source
@@ -206,14 +209,23 @@ class AnalysisUnit:
         root: Path,
         detector: Detector,
         cameras: list[tuple[str, str | None, Credentials | None]],
+        masks: Mapping[str, Sequence[Polygon]] | None = None,
     ) -> None:
-        """``cameras``: ``(camera id, sub stream URL or None, credentials)``."""
+        """``cameras``: ``(camera id, sub stream URL or None, credentials)``; ``masks``:
+        privacy mask polygons (normalised) per camera, burned into snapshots."""
         sink = DatabaseEventSink(db, root)
         self.streams: dict[str, StreamAnalysis] = {}
         self.readers: list[SubStreamReader] = []
         self._taps: dict[str, PacketTap] = {}
         for camera_id, sub_url, creds in cameras:
-            worker = AnalysisWorker(camera_settings(cfg, camera_id), cfg, detector, sink)
+            polygons = list((masks or {}).get(camera_id, ()))
+            worker = AnalysisWorker(
+                camera_settings(cfg, camera_id),
+                cfg,
+                detector,
+                sink,
+                mask=partial(burn_masks, polygons=polygons) if polygons else None,
+            )
             stream = StreamAnalysis(worker, cfg.fps, cfg.max_width)
             self.streams[camera_id] = stream
             if sub_url and cfg.prefer_sub_stream:
@@ -254,11 +266,15 @@ class AnalysisUnit:
 
 
 def build_analysis_unit(
-    cfg: AnalysisConfig, db: Database, root: Path, detector: Detector
+    cfg: AnalysisConfig,
+    db: Database,
+    root: Path,
+    detector: Detector,
+    masks: Mapping[str, Sequence[Polygon]] | None = None,
 ) -> AnalysisUnit:
-    """Live analysis for every enabled camera of the registry."""
+    """Live analysis for every enabled camera of the registry (``masks``: privacy masks)."""
     cameras = [
         (cam.id, cam.sub_url, get_credentials(db, cam.id))
         for cam in list_cameras(db, enabled_only=True)
     ]
-    return AnalysisUnit(cfg, db, root, detector, cameras)
+    return AnalysisUnit(cfg, db, root, detector, cameras, masks)

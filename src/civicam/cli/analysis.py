@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from civicam.cli.progress import progress_bar
 from civicam.cli.record import ConfigOpt, load_config, parse_time
 from civicam.config.analysis import AnalysisConfig
 from civicam.config.loader import ConfigError, load_model
+from civicam.privacy.masks import burn_masks
 from civicam.recording.service import open_store
 from civicam.store.engine import DatabaseError
 from civicam.store.events import MAX_PAGE, search_events
@@ -50,8 +52,12 @@ def detect(
     from civicam.analysis.detectors import load_detector
 
     cfg = AnalysisConfig()
+    polygons: list[list[tuple[float, float]]] = []
     if config is not None:
-        cfg = load_config(config).analysis
+        site = load_config(config)
+        cfg = site.analysis
+        if camera is not None:
+            polygons = [list(p) for p in site.privacy.masks.get(camera, [])]
     if fps is not None:
         cfg = cfg.model_copy(update={"fps": fps})
     try:
@@ -61,7 +67,9 @@ def detect(
         raise typer.Exit(2) from None
     cam = camera_settings(cfg, camera) if camera else camera_settings(cfg, "file")
     sink = MemoryEventSink()
-    worker = AnalysisWorker(cam, cfg, detector, sink)
+    worker = AnalysisWorker(
+        cam, cfg, detector, sink, mask=partial(burn_masks, polygons=polygons) if polygons else None
+    )
     frames: list[dict[str, object]] = []
     began = time.perf_counter()
     err = Console(stderr=True)

@@ -27,7 +27,7 @@ def _analysis(cfg: RecorderFileConfig) -> Callable[[Database], Companion]:
     detector = load_detector(cfg.analysis.detection)
 
     def build(db: Database) -> Companion:
-        return build_analysis_unit(cfg.analysis, db, cfg.storage.root, detector)
+        return build_analysis_unit(cfg.analysis, db, cfg.storage.root, detector, cfg.privacy.masks)
 
     return build
 

@@ -116,7 +116,9 @@ def run_recording_demo(
         detector = load_detector(cfg.analysis.detection)
 
         def companion(db: Database) -> Companion:
-            return build_analysis_unit(cfg.analysis, db, cfg.storage.root, detector)
+            return build_analysis_unit(
+                cfg.analysis, db, cfg.storage.root, detector, cfg.privacy.masks
+            )
 
     stop = threading.Event()
     timer = threading.Timer(seconds, stop.set)
