@@ -74,16 +74,22 @@ system-deps-report:
 
 # The console's browser builds (hls.js, Leaflet) come from npm at pinned versions
 # (web/package-lock.json) and are copied into the package; nothing is loaded from a CDN.
-# Rebuilt only when the lockfile or build script change. Without node/npm the console
-# pages still render but the map and playback cannot work.
+# Rebuilt only when the lockfile or build script change. Debian's nodejs and npm are
+# installed only when missing and only as root (CI); otherwise, without them, the pages
+# still render but the map and playback cannot work (the browser test skips, or fails
+# under CI=true).
 CONSOLE_VENDOR := src/civicam/console/static/vendor/versions.json
 
 console-assets: $(CONSOLE_VENDOR)
 
 $(CONSOLE_VENDOR): web/package.json web/package-lock.json web/build.mjs
 	@if ! command -v npm >/dev/null || ! command -v node >/dev/null; then \
-	  echo "note: node/npm missing: console map and playback assets not built (apt-get install npm)" >&2; \
-	  exit 0; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm; \
+	  else \
+	    echo "note: node/npm missing: console map and playback assets not built (run as root to install)" >&2; \
+	    exit 0; \
+	  fi; \
 	fi; \
 	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 

@@ -9,9 +9,10 @@ the only choices, so configuration can only ever select an object-class detector
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from civicam.analysis.labels import is_object_class
 from civicam.analysis.motion import MotionParams
@@ -88,12 +89,28 @@ class TrackerConfig(Section):
 
 
 class DetectionConfig(Section):
-    """The object-class detector run on crops around motion."""
+    """The object-class detector run on crops around motion.
+
+    With no ``model`` this is the bundled SSDLite-MobileNetV2 person detector
+    (converted to ONNX at first use and cached). A city can plug in another
+    object-class detector as an ONNX file with a labels file, SSD-style (decoded
+    boxes and class scores) or YOLO-style (rows of box and class scores).
+    """
 
     type: Literal["ssd", "yolo"] = Field(
         "ssd",
         description="Output format of an object-class detector (SSD-style or YOLO-style "
         "boxes with class scores); the only two choices.",
+    )
+    model: Path | None = Field(
+        None,
+        description="An ONNX object-class detector to use instead of the bundled SSDLite "
+        "person model (needs `labels`).",
+    )
+    labels: Path | None = Field(
+        None,
+        description="Labels file of `model`: one class a line, in output order, each in "
+        "civicam's object-class vocabulary (placeholders such as `background` allowed).",
     )
     classes: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=lambda: ["person"],
@@ -103,7 +120,28 @@ class DetectionConfig(Section):
         "object-class vocabulary (civicam.analysis.labels.OBJECT_CLASSES).",
     )
     input_size: int = Field(
-        300, ge=32, le=1280, description="Detector input side in pixels (crops are square)."
+        300,
+        ge=64,
+        le=1280,
+        description="Detector input side in pixels (crops are square); a plug-in model with "
+        "a fixed input size uses its own.",
+    )
+    input_range: Literal["0-1", "-1-1", "0-255"] = Field(
+        "0-1",
+        description="Pixel values (RGB) a plug-in model with float input expects; not used "
+        "by the bundled model or by models taking uint8.",
+    )
+    box_order: Literal["xyxy", "yxyx"] = Field(
+        "xyxy",
+        description="Coordinate order of an SSD-style plug-in model's boxes (normalised to 0-1).",
+    )
+    threads: int = Field(
+        2, ge=1, le=256, description="CPU threads the detector may use (ONNX Runtime)."
+    )
+    cache_dir: Path | None = Field(
+        None,
+        description="Where the converted bundled model is cached (default: the user cache "
+        "directory, e.g. ~/.cache/civicam).",
     )
     min_score: float = Field(0.5, ge=0, le=1, description="Smallest score kept as a detection.")
     max_per_second: float = Field(
@@ -131,6 +169,12 @@ class DetectionConfig(Section):
                 "(see civicam.analysis.labels.OBJECT_CLASSES)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _model_and_labels(self) -> DetectionConfig:
+        if (self.model is None) != (self.labels is None):
+            raise ValueError("detection.model and detection.labels go together")
+        return self
 
 
 class CameraAnalysisConfig(Section):

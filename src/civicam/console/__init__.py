@@ -1,0 +1,1 @@
+"""The web console: FastAPI app factory, accounts, API and media routes."""

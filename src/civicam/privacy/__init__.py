@@ -1,0 +1,1 @@
+"""Privacy by default: redaction of people, burned-in masks, time-limited unmasking."""
