@@ -121,6 +121,26 @@ def segments(
         return [_seg(r) for r in session.scalars(stmt)]
 
 
+def segment_spans(
+    db: Database, camera_id: str, start: float | None = None, end: float | None = None
+) -> list[tuple[float, float, str]]:
+    """``(start, end, path)`` of a camera's ok segments overlapping [start, end], oldest first.
+
+    Columns only, no ORM objects: a camera-day is thousands of rows (timelines, playlists).
+    """
+    stmt = (
+        select(Segment.start_ts, Segment.end_ts, Segment.path)
+        .where(Segment.camera_id == camera_id, Segment.status == "ok")
+        .order_by(Segment.start_ts)
+    )
+    if start is not None:
+        stmt = stmt.where(Segment.end_ts > start)
+    if end is not None:
+        stmt = stmt.where(Segment.start_ts < end)
+    with db.read() as session:
+        return [(float(a), float(b), str(p)) for a, b, p in session.execute(stmt)]
+
+
 def gaps(
     db: Database, camera_id: str, start: float | None = None, end: float | None = None
 ) -> list[GapInfo]:

@@ -23,7 +23,7 @@ from civicam.console.timeline import RangeError, check_range, merge_spans
 from civicam.privacy.unmask import expires_at as unmask_expiry
 from civicam.recording.service import read_health
 from civicam.store.events import MAX_PAGE, search_events
-from civicam.store.index import gaps, last_segment_end, segments
+from civicam.store.index import gaps, last_segment_end, segment_spans
 from civicam.store.registry import CameraRecord
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
@@ -118,8 +118,8 @@ def timeline(
     if not start <= page_start < end:
         raise RangeError("cursor must lie within [start, end)")
     page_end = min(end, page_start + state.cfg.console.timeline_page_s)
-    segs = segments(state.db, cam.id, page_start, page_end)
-    spans = merge_spans([(s.start, s.end) for s in segs], state.cfg.recording.min_gap_seconds)
+    segs = segment_spans(state.db, cam.id, page_start, page_end)
+    spans = merge_spans([(a, b) for a, b, _ in segs], state.cfg.recording.min_gap_seconds)
     events: list[TimelineEventOut] = []
     truncated = False
     if has_cap(principal.user, Cap.EVENTS):

@@ -33,7 +33,7 @@ from civicam.export.video import VideoError
 from civicam.privacy.masks import MaskCache
 from civicam.privacy.unmask import is_unmasked
 from civicam.recording.paths import segment_relpath
-from civicam.store.index import SegmentInfo, last_segment_end, segments
+from civicam.store.index import SegmentInfo, last_segment_end, segment_spans, segments
 
 router = APIRouter(tags=["media"])
 
@@ -122,8 +122,8 @@ def playlist(
     state = state_of(request)
     g = _grant(state, principal, camera_id, "playback", grant)
     items = [
-        PlaylistItem(_name(s), s.start, s.end)
-        for s in segments(state.db, camera_id, g.start, g.end)
+        PlaylistItem(path.rsplit("/", 1)[-1].removesuffix(".mp4"), a, b)
+        for a, b, path in segment_spans(state.db, camera_id, g.start, g.end)
     ]
     q = quote(grant)
     text = vod_playlist(
