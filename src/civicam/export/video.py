@@ -25,6 +25,7 @@ from av.container import InputContainer, OutputContainer
 from av.packet import Packet
 from av.video.stream import VideoStream
 
+from civicam.analysis.decode import to_bgr
 from civicam.analysis.detectors.base import Detector
 from civicam.privacy.masks import MaskCache
 from civicam.privacy.persons import find_people
@@ -233,7 +234,8 @@ def _frames(
                     continue
                 if wall >= end:
                     return
-                yield np.asarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8), wall
+                # OpenCV's colour conversion: several times faster than PyAV's swscale.
+                yield to_bgr(frame, frame.width), wall
         except av.error.FFmpegError as exc:
             raise VideoError(f"{seg.path.name}: cannot decode ({exc})") from None
         finally:
@@ -277,7 +279,11 @@ class _Encoder:
             else:
                 fitted = cv2.resize(image, (self.width, self.height), interpolation=cv2.INTER_AREA)
             image = np.asarray(fitted, dtype=np.uint8)
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
+        # Hand the encoder yuv420p converted by OpenCV (far cheaper than swscale from BGR).
+        yuv = np.asarray(
+            cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_BGR2YUV_I420), dtype=np.uint8
+        )
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         pts = round(t / OUT_TIME_BASE)
         if self.last_pts is not None and pts <= self.last_pts:
             pts = self.last_pts + 1
