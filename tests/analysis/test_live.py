@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import av
 import cv2
 import numpy as np
+import pytest
 
 from civicam.analysis.detectors import load_detector
 from civicam.analysis.live import StreamAnalysis, build_analysis_unit
@@ -24,6 +25,8 @@ from civicam.store.events import search_events
 from civicam.store.index import segments
 from tests.analysis.test_pipeline import SquareDetector
 from tests.recording.conftest import RtspServer, rtsp_server, wait_for
+
+pytestmark = pytest.mark.usefixtures("isolated_user_cache")
 
 __all__ = ["rtsp_server"]  # the fixture, imported for use here
 

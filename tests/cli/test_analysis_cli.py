@@ -15,6 +15,8 @@ from civicam.recording.footage import bikes_mp4
 from civicam.recording.service import open_store
 from civicam.store.events import NewEvent, add_events
 
+pytestmark = pytest.mark.usefixtures("isolated_user_cache")
+
 runner = CliRunner()
 
 

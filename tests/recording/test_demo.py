@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from civicam.config.loader import load_model
@@ -11,6 +12,8 @@ from civicam.config.recording import RecorderFileConfig
 from civicam.recording.demo import DEMO_CAMERAS, run_recording_demo
 from civicam.recording.service import open_store
 from civicam.store.events import search_events
+
+pytestmark = pytest.mark.usefixtures("isolated_user_cache")
 
 
 def test_demo_records_analyses_and_writes_a_usable_site_file(tmp_path: Path) -> None:
