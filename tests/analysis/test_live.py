@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from types import SimpleNamespace
 
 import av
 import cv2
@@ -31,7 +30,14 @@ pytestmark = pytest.mark.usefixtures("isolated_user_cache")
 __all__ = ["rtsp_server"]  # the fixture, imported for use here
 
 
-def _packets() -> tuple[object, list[VideoPacket]]:
+class FakeSource:
+    """What a tap reads of a recorder's Source: the stream (and its codec parameters)."""
+
+    def __init__(self, stream: object) -> None:
+        self.stream = stream
+
+
+def _packets() -> tuple[FakeSource, list[VideoPacket]]:
     container = av.open(str(bikes_mp4()))
     stream = container.streams.video[0]
     out = []
@@ -41,7 +47,9 @@ def _packets() -> tuple[object, list[VideoPacket]]:
         assert stream.time_base is not None
         t = float(pkt.pts * stream.time_base)
         out.append(VideoPacket(pkt, t, t + 0.04, bool(pkt.is_keyframe)))
-    return SimpleNamespace(stream=stream, container=container), out
+    source = FakeSource(stream)
+    source.container = container  # type: ignore[attr-defined]  # keeps the file open
+    return source, out
 
 
 def test_tapped_packets_are_decoded_and_analysed_at_the_configured_rate() -> None:
@@ -68,13 +76,16 @@ def test_a_full_queue_drops_up_to_the_next_keyframe_and_never_blocks() -> None:
         live.tap(source, vp, vp.t)  # type: ignore[arg-type]
     kept = len(packets) - live.stats.dropped_packets
     assert live.stats.dropped_packets > 0 and kept <= 20
-    # Second connection: packets before its first keyframe are dropped, the keyframe kept.
-    other = SimpleNamespace(stream=source.stream)  # type: ignore[attr-defined]
+    # A connection that starts mid-GOP: packets before its first keyframe are dropped
+    # (a decoder cannot start there), the keyframe and what follows are kept.
+    keys = [i for i, vp in enumerate(packets) if vp.keyframe]
+    assert len(keys) >= 2, "bikes.mp4 has more than one GOP"
     live2 = StreamAnalysis(worker, fps=5.0, max_width=640)
-    first_key = next(i for i, vp in enumerate(packets) if vp.keyframe)
-    for vp in packets[1 : first_key + 1] if first_key else packets[:1]:
+    other = FakeSource(source.stream)
+    for vp in packets[1 : keys[1] + 3]:
         live2.tap(other, vp, vp.t)  # type: ignore[arg-type]
-    assert live2.stats.packets >= 1
+    assert live2.stats.dropped_packets == keys[1] - 1
+    assert live2.stats.packets - live2.stats.dropped_packets == 3
 
 
 def _edges(img: np.ndarray, box: tuple[int, int, int, int]) -> float:

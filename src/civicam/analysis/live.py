@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -66,19 +67,19 @@ class StreamAnalysis:
         self._queue: deque[_Reset | tuple[bytes, float, bool]] = deque()
         self._limit = queue
         self._skipping = False  # dropping until the next keyframe
-        self._stream_key: int | None = None
+        self._source: weakref.ref[Source] | None = None
         self._cond = threading.Condition()
         self._stop = False
         self._thread: threading.Thread | None = None
 
     def tap(self, source: Source, vp: VideoPacket, wall: float) -> None:
         """Take a copy of a packet (called in the reader's thread; never blocks)."""
-        key = id(source)
         with self._cond:
             self.stats.packets += 1
-            if key != self._stream_key:
+            # A weak reference, not id(): a new connection's Source may reuse a freed address.
+            if self._source is None or self._source() is not source:
                 # A new connection: a new decoder with that stream's parameters.
-                self._stream_key = key
+                self._source = weakref.ref(source)
                 ctx = source.stream.codec_context
                 extradata = bytes(ctx.extradata) if ctx.extradata else None
                 self._queue.append(_Reset(ctx.name, extradata))
