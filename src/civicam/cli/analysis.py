@@ -13,13 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from civicam.analysis.decode import DecodeError, file_frames
-from civicam.analysis.service import AnalysisWorker, MemoryEventSink, camera_settings
 from civicam.cli.progress import progress_bar
 from civicam.cli.record import ConfigOpt, load_config, parse_time
 from civicam.config.analysis import AnalysisConfig
 from civicam.config.loader import ConfigError, load_model
-from civicam.privacy.masks import burn_masks
 from civicam.recording.service import open_store
 from civicam.store.engine import DatabaseError
 from civicam.store.events import MAX_PAGE, search_events
@@ -49,7 +46,11 @@ def detect(
     ] = None,
 ) -> None:
     """Run motion + object-class detection on a video file and print frames and events."""
+    # Imported here: `civicam events` (same module) should not load the video stack.
+    from civicam.analysis.decode import DecodeError, file_frames
     from civicam.analysis.detectors import load_detector
+    from civicam.analysis.service import AnalysisWorker, MemoryEventSink, camera_settings
+    from civicam.privacy.masks import burn_masks
 
     cfg = AnalysisConfig()
     polygons: list[list[tuple[float, float]]] = []

@@ -8,7 +8,9 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from civicam.planning.optimize.options import ProgressFn
+#: The optimizer's progress callback, ``(stage, elapsed seconds)``; spelled out here
+#: so the CLI does not import the optimizer (Numba) just for a type.
+ProgressFn = Callable[[str, float], None]
 
 AdvanceFn = Callable[[int], None]
 
