@@ -3,7 +3,7 @@
 Deliberately simple: detections are matched to tracks of the same label by the
 overlap of boxes (each track's box moved on by its last velocity), greedily from
 the highest IoU. There are no appearance features and nothing is shared between
-cameras: civicam never re-identifies or follows people across cameras. A track
+cameras: each camera's tracks live and end within that camera. A track
 that goes unmatched for more than ``max_missed`` frames ends, so a long occlusion
 splits a walk-through into two events.
 """

@@ -1,6 +1,6 @@
 """Blur image regions beyond recognition (people in snapshots and exports).
 
-A plain Gaussian blur of modest size can leave a face recognisable, so each region
+A plain Gaussian blur of modest size can leave a person recognisable, so each region
 is reduced to a coarse grid (which throws away all detail finer than one cell) and
 smoothly scaled back up (which leaves no cell edges). Boxes are padded so the edge
 of a loose detection box does not leave part of a head visible.
@@ -18,7 +18,7 @@ import numpy.typing as npt
 Box = tuple[float, float, float, float]
 Strength = Literal["strong", "maximum"]
 
-# Cells across the shorter side of a region: few enough that a face spans at most
+# Cells across the shorter side of a region: few enough that a head spans at most
 # a handful of flat blocks.
 _CELLS: dict[Strength, int] = {"strong": 6, "maximum": 3}
 
