@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: demo test lint typecheck pytest bench clean system-deps-recording bench-recording system-deps-report \
-	console-assets
+	console-assets system-deps-postgres
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -38,7 +38,7 @@ typecheck: $(TEST_STAMP)
 pytest: $(TEST_STAMP) console-assets
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-test: system-deps-recording system-deps-report lint typecheck pytest
+test: system-deps-recording system-deps-report system-deps-postgres lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/optimizer_vs_highs.py
@@ -98,3 +98,14 @@ bench-recording: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# Debian's PostgreSQL server for the store's PostgreSQL tests (a throwaway cluster in a
+# temp folder, Unix socket only). Installed only when missing and only as root;
+# otherwise those tests skip with a note.
+system-deps-postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; \
+	else \
+	  echo "note: PostgreSQL server missing (PostgreSQL tests will skip; run as root to install)" >&2; \
+	fi
