@@ -183,12 +183,12 @@ def test_event_search_pages_the_same_as_on_sqlite(pg: Database, tmp_path: Path) 
         {"zone": "door"},
         {"cameras": ["cam-0", "cam-2"], "label": "person"},
     ):
-        a = search_events(pg, limit=7, **kwargs)  # type: ignore[arg-type]
-        b = search_events(lite, limit=7, **kwargs)  # type: ignore[arg-type]
+        a = search_events(pg, limit=7, **kwargs)
+        b = search_events(lite, limit=7, **kwargs)
         assert [(e.camera_id, e.start, e.label) for e in a] == [
             (e.camera_id, e.start, e.label) for e in b
         ], kwargs
-        assert search_events(pg, limit=7, before_id=a[-1].id, **kwargs) != a  # type: ignore[arg-type]
+        assert search_events(pg, limit=7, before_id=a[-1].id, **kwargs) != a
     lite.close()
 
 
