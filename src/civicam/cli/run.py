@@ -49,7 +49,15 @@ def run_site(
     # Signed tree heads while the site runs (and a final one at shutdown).
     signer = start_signer(db, cfg.audit)
     stop = threading.Event()
-    companion = _analysis(cfg) if analysis and cfg.analysis.enabled else None
+    companion = None
+    if analysis and cfg.analysis.enabled:
+        from civicam.analysis.detectors.base import DetectorError
+
+        try:
+            companion = _analysis(cfg)
+        except DetectorError as exc:
+            # Recording matters more than events: run without analysis, loudly.
+            log.error("analysis disabled, recording goes on: detector: %s", exc)
     recorder = threading.Thread(
         target=run_recording,
         args=(cfg, stop),
