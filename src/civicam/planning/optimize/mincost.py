@@ -95,6 +95,12 @@ def solve(red: Reduced, need: float, options: SolveOptions) -> MinResult:
             if polished.cost < best.cost:
                 best = polished
     rng = np.random.default_rng(options.seed)
+    # Large instances far from their bound gain more from the core search (branch and
+    # bound on the LP's best columns) than from more destroy-and-repair rounds.
+    ils_share = 0.7
+    if full and red.nnz > CORE_FIRST_NONZEROS and best.cost - bound > 0.02 * best.cost:
+        ils_share = 0.45
+    stats["search_share"] = ils_share
     best, runs = _iterated_search(
         red,
         best,
@@ -104,7 +110,7 @@ def solve(red: Reduced, need: float, options: SolveOptions) -> MinResult:
         bound,
         integer_costs,
         options,
-        t0 + 0.7 * options.time_limit_s,
+        t0 + ils_share * options.time_limit_s,
         rng,
     )
     stats["search_rounds"] = runs
@@ -123,6 +129,14 @@ def solve(red: Reduced, need: float, options: SolveOptions) -> MinResult:
         bound = best.cost
     _progress(options, "done", t0)
     return MinResult(best.in_set, best.cost, min(bound, best.cost), proven, stats)
+
+
+#: Seconds kept back from HiGHS's branch and bound: it checks its clock between nodes
+#: and on large problems stops up to a few tenths of a second late.
+MIP_TIME_MARGIN = 0.3
+#: Above this many nonzeros, an instance far from its bound hands time to the core
+#: search sooner.
+CORE_FIRST_NONZEROS = 100_000
 
 
 def _step(cost: float, integer_costs: bool) -> float:
@@ -265,15 +279,17 @@ def _exact(
             kept_nnz = int(np.diff(red.cp)[columns].sum())
     if options.exact == "auto" and kept_nnz > options.exact_max_nonzeros:
         stats["exact"] = "core: reduced problem too large to prove"
-        if full and y.any():  # a second round searches around the new incumbent
-            best = _core_search(red, best, y, options, deadline, stats)
+        if full and y.any():
+            # A second round on a core twice as wide: the first one is often solved to
+            # optimality with time to spare, and a wider core holds better covers.
+            best = _core_search(red, best, y, options, deadline, stats, per_row=10, growth=4)
         return False, best, bound
     incumbent = best.in_set if columns is None or not np.any(best.in_set & ~columns) else None
     mip = highs.solve_cover(
         red,
         target=None if full else need,
         integral=True,
-        time_limit=deadline - time.perf_counter(),
+        time_limit=max(0.05, deadline - time.perf_counter() - MIP_TIME_MARGIN),
         threads=options.threads,
         columns=columns,
         incumbent=incumbent,
@@ -305,17 +321,20 @@ def _core_search(
     options: SolveOptions,
     deadline: float,
     stats: dict[str, float | int | str],
+    *,
+    per_row: int = 5,
+    growth: int = 2,
 ) -> _Cover:
     """Branch and bound on a core: the columns the LP prices best, plus the incumbent.
 
     Too large to prove, the instance is still searched well by HiGHS on a small
     core (the idea of Caprara, Fischetti and Toth's core problem): for each row
     the few columns of least reduced cost, then the cheapest columns overall
-    while the core stays under ``exact_max_nonzeros``. A cover of the core is a
-    cover of the whole, so nothing found here can be infeasible.
+    while the core has at most ``growth`` times the nonzeros of those (and never more
+    than ``exact_max_nonzeros``). A cover of the core is a cover of the whole, so
+    nothing found here can be infeasible.
     """
     d = red.cost - (red.csc().T @ y)
-    per_row = 5
     core = best.in_set.copy()
     rank = np.argsort(d, kind="stable")
     position = np.empty_like(rank)
@@ -329,7 +348,7 @@ def _core_search(
     idx = np.concatenate([np.arange(s0, s0 + t) for s0, t in zip(starts, take, strict=True)])
     core[sorted_cols[idx]] = True
     deg = np.diff(red.cp)
-    budget_nnz = min(options.exact_max_nonzeros, 2 * int(deg[core].sum()))
+    budget_nnz = min(options.exact_max_nonzeros, growth * int(deg[core].sum()))
     cum = np.cumsum(np.where(core[rank], 0, deg[rank]))
     core[rank[(cum + deg[core].sum()) <= budget_nnz]] = True
     stats["core_columns"] = int(core.sum())
@@ -340,7 +359,7 @@ def _core_search(
         red,
         target=None,
         integral=True,
-        time_limit=left,
+        time_limit=max(0.05, left - MIP_TIME_MARGIN),
         threads=options.threads,
         columns=core,
         incumbent=best.in_set,
