@@ -16,7 +16,8 @@ from civicam.store.events import (
     NewEvent,
     add_events,
     count_events,
-    delete_events_before,
+    delete_events,
+    expired_events,
     get_event,
     search_events,
     set_snapshot,
@@ -151,7 +152,10 @@ def test_record_round_trip_snapshot_and_deletion(db: Database) -> None:
     set_snapshot(db, eid, "_snapshots/south-1/00000/1.jpg")
     assert get_event(db, eid).snapshot == "_snapshots/south-1/00000/1.jpg"  # type: ignore[union-attr]
     assert get_event(db, 999) is None
-    assert delete_events_before(db, "south-1", 13.0) == ["_snapshots/south-1/00000/1.jpg"]
+    assert expired_events(db, "south-1", 12.5) == []  # ends at 12.5, not before it
+    expired = expired_events(db, "south-1", 13.0)
+    assert expired == [(eid, 10.0, 12.5, "_snapshots/south-1/00000/1.jpg")]
+    delete_events(db, [eid])
     assert count_events(db) == 0 and search_events(db, zone="door") == []
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from civicam.audit.actions import RETENTION_DELETE, SYSTEM_RETENTION
 from civicam.audit.log import record
 from civicam.store.engine import Database
+from civicam.store.events import delete_events, expired_events
 from civicam.store.index import HoldInfo, SegmentInfo, delete_segment_row, holds, segments
 
 DAY = 86_400.0
@@ -108,3 +109,67 @@ def run_retention(
             },
         )
     return plan
+
+
+#: Events deleted per transaction by event retention.
+EVENT_BATCH = 10_000
+
+
+def run_event_retention(
+    root: Path,
+    db: Database,
+    retention_days: dict[str, float],
+    now: float | None = None,
+) -> dict[str, int]:
+    """Delete events (and their snapshots) older than their camera's retention.
+
+    Events inside a held range are kept, as their footage is. One audit entry per
+    camera and run states how many went, over which span, under which policy.
+    Returns the number deleted per camera.
+    """
+    now = time.time() if now is None else now
+    all_holds = holds(db)
+    deleted: dict[str, int] = {}
+    for camera_id, days in sorted(retention_days.items()):
+        cutoff = now - days * DAY
+        camera_holds = [h for h in all_holds if h.camera_id == camera_id]
+        gone: list[tuple[int, float, float, str | None]] = []
+        cursor: tuple[float, int] | None = None
+        while True:
+            found = expired_events(db, camera_id, cutoff, after=cursor, limit=EVENT_BATCH)
+            if not found:
+                break
+            cursor = (found[-1][1], found[-1][0])
+            batch = [
+                ev
+                for ev in found
+                if not any(h.start < ev[2] and ev[1] < h.end for h in camera_holds)
+            ]
+            for _, _, _, snapshot in batch:
+                if snapshot is not None:
+                    # Snapshot paths come from the index, built by recording.paths.
+                    (root / snapshot).unlink(missing_ok=True)
+            delete_events(db, [ev[0] for ev in batch])
+            gone += batch
+            if len(found) < EVENT_BATCH:
+                break
+        if not gone:
+            continue
+        deleted[camera_id] = len(gone)
+        record(
+            db,
+            actor=SYSTEM_RETENTION,
+            action=RETENTION_DELETE,
+            camera=camera_id,
+            start=min(ev[1] for ev in gone),
+            end=max(ev[2] for ev in gone),
+            reason="age",
+            details={
+                "kind": "events",
+                "events": len(gone),
+                "snapshots": sum(1 for ev in gone if ev[3] is not None),
+                "policy": "age",
+                "retention_days": days,
+            },
+        )
+    return deleted

@@ -17,7 +17,7 @@ from civicam.config.recording import RecorderFileConfig
 from civicam.recording.health import CameraHealth, make_registry
 from civicam.recording.reconcile import ReconcileReport, reconcile
 from civicam.recording.recorder import CameraSpec, PacketTap, RecorderUnit
-from civicam.recording.retention import run_retention
+from civicam.recording.retention import run_event_retention, run_retention
 from civicam.store.engine import Database, open_database
 from civicam.store.index import gaps, segments
 from civicam.store.registry import get_credentials, list_cameras, upsert_cameras
@@ -91,11 +91,13 @@ def read_health(root: Path) -> dict[str, dict[str, Any]]:
 
 
 def retention_once(cfg: RecorderFileConfig, db: Database) -> int:
-    """Run retention once; returns how many segments were deleted."""
+    """Run retention once (segments, then events and their snapshots past their
+    camera's retention); returns how many segments were deleted."""
     days = {c.id: c.retention_days for c in list_cameras(db)}
     plan = run_retention(
         cfg.storage.root, db, days, cfg.storage.max_bytes, cfg.storage.min_free_bytes
     )
+    run_event_retention(cfg.storage.root, db, days)
     return len(plan)
 
 

@@ -344,19 +344,43 @@ def _camera_filter(
     return column == cameras[0] if len(cameras) == 1 else column.in_(list(cameras))
 
 
-def delete_events_before(db: Database, camera_id: str, before: float) -> list[str]:
-    """Delete a camera's events that ended before ``before``; returns their snapshot paths."""
-    with db.write() as session:
-        rows = session.execute(
-            select(EventRow.id, EventRow.snapshot).where(
-                EventRow.camera_id == camera_id, EventRow.end_ts < before
+def expired_events(
+    db: Database,
+    camera_id: str,
+    before: float,
+    *,
+    after: tuple[float, int] | None = None,
+    limit: int = 10_000,
+) -> list[tuple[int, float, float, str | None]]:
+    """``(id, start, end, snapshot)`` of a camera's events that ended before ``before``,
+    oldest first, at most ``limit``, continuing after ``(start, id)`` when given
+    (retention works through them in batches)."""
+    stmt = (
+        select(EventRow.id, EventRow.start_ts, EventRow.end_ts, EventRow.snapshot)
+        .where(EventRow.camera_id == camera_id, EventRow.end_ts < before)
+        .order_by(EventRow.start_ts, EventRow.id)
+        .limit(limit)
+    )
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                EventRow.start_ts > after[0],
+                and_(EventRow.start_ts == after[0], EventRow.id > after[1]),
             )
-        ).all()
-        ids = [int(r[0]) for r in rows]
-        for chunk in _chunks(ids, 500):
+        )
+    with db.read() as session:
+        return [
+            (int(r[0]), float(r[1]), float(r[2]), None if r[3] is None else str(r[3]))
+            for r in session.execute(stmt)
+        ]
+
+
+def delete_events(db: Database, ids: Sequence[int]) -> None:
+    """Delete events (and their zone rows) by id."""
+    with db.write() as session:
+        for chunk in _chunks(list(ids), 500):
             session.execute(delete(EventZoneRow).where(EventZoneRow.event_id.in_(chunk)))
             session.execute(delete(EventRow).where(EventRow.id.in_(chunk)))
-        return [str(r[1]) for r in rows if r[1]]
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterable[list[int]]:
