@@ -100,17 +100,13 @@ def test_record_in_commits_and_rolls_back_with_the_callers_transaction(db: Datab
     assert verify_log(db, None).ok
 
 
-def test_concurrent_writers_on_separate_connections_get_dense_indexes(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'index.db'}"
-    open_database(url).close()
-    # Separate Database objects do not share the in-process lock: the database itself
-    # has to serialise the appends.
-    dbs = [open_database(url, migrate=False) for _ in range(4)]
+def append_concurrently(dbs: list[Database], per_writer: int) -> list[int]:
+    """One thread per database appends ``per_writer`` entries; the indexes they got."""
     got: list[int] = []
     lock = threading.Lock()
 
     def work(d: Database, n: int) -> None:
-        for k in range(25):
+        for k in range(per_writer):
             i = record(d, actor=f"w{n}", action=actions.LIVE_VIEW, details={"k": k})
             with lock:
                 got.append(i)
@@ -120,6 +116,16 @@ def test_concurrent_writers_on_separate_connections_get_dense_indexes(tmp_path: 
         t.start()
     for t in threads:
         t.join()
+    return got
+
+
+def test_concurrent_writers_on_separate_connections_get_dense_indexes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    open_database(url).close()
+    # Separate Database objects do not share the in-process lock: the database itself
+    # has to serialise the appends.
+    dbs = [open_database(url, migrate=False) for _ in range(4)]
+    got = append_concurrently(dbs, 25)
     assert sorted(got) == list(range(100))
     report = verify_log(dbs[0], None)
     assert report.ok and report.entries == 100

@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +18,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from civicam.audit import actions
-from civicam.audit.log import record
 from civicam.audit.verify import verify_log
 from civicam.config.recording import CameraConfig
 from civicam.store import open_database
@@ -29,6 +26,7 @@ from civicam.store.events import NewEvent, add_events, search_events
 from civicam.store.index import GapInfo, SegmentInfo, add_gap, add_segment, gaps, segments
 from civicam.store.models import Base
 from civicam.store.registry import get_credentials, list_cameras, upsert_cameras
+from tests.audit.test_log import append_concurrently
 
 
 def _pg_bin() -> Path | None:
@@ -195,20 +193,7 @@ def test_event_search_pages_the_same_as_on_sqlite(pg: Database, tmp_path: Path) 
 def test_concurrent_audit_writers_get_dense_indexes(pg: Database, pg_url: str) -> None:
     # Separate engines: PostgreSQL itself must serialise the appends.
     dbs = [open_database(pg_url, migrate=False) for _ in range(4)]
-    got: list[int] = []
-    lock = threading.Lock()
-
-    def work(d: Database, n: int) -> None:
-        for k in range(25):
-            i = record(d, actor=f"w{n}", action=actions.LIVE_VIEW, details={"k": k})
-            with lock:
-                got.append(i)
-
-    threads = [threading.Thread(target=work, args=(d, n)) for n, d in enumerate(dbs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    got = append_concurrently(dbs, 25)
     assert sorted(got) == list(range(100))
     report = verify_log(pg, None)
     assert report.ok and report.entries == 100
