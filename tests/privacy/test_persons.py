@@ -7,7 +7,7 @@ import numpy.typing as npt
 import pytest
 
 from civicam.analysis.detectors.base import RawDetection
-from civicam.privacy.persons import find_people, tiles
+from civicam.privacy.persons import find_people, square_tiles, tiles
 
 
 class MarkerDetector:
@@ -56,3 +56,19 @@ def test_threshold_and_labels() -> None:
     assert find_people(MarkerDetector(), image, min_score=0.5, grid=1) == []
     cars = find_people(MarkerDetector(), image, min_score=0.5, grid=1, labels={"car"})
     assert cars == [pytest.approx((10, 10, 20, 20))]
+
+
+def test_square_tiles_run_along_the_longer_side() -> None:
+    assert square_tiles(640, 272) == [(0, 0, 272, 272), (204, 0, 476, 272), (368, 0, 640, 272)]
+    assert square_tiles(272, 640)[-1] == (0, 368, 272, 640)
+    assert square_tiles(300, 300) == [] and square_tiles(30, 20) == []
+
+
+def test_explicit_windows_replace_the_grid() -> None:
+    image = np.zeros((272, 640, 3), np.uint8)
+    image[60:120, 520:540] = 255
+    detector = MarkerDetector()
+    boxes = find_people(detector, image, min_score=0.25, grid=2, windows=square_tiles(640, 272))
+    # Whole frame plus three unstretched squares; the last one holds the marker.
+    assert detector.sizes == [(640, 272), (272, 272), (272, 272), (272, 272)]
+    assert len(boxes) == 2 and all(b == pytest.approx((520, 60, 540, 120)) for b in boxes)

@@ -8,8 +8,6 @@ feed workers through :mod:`civicam.analysis.live`; files through ``civicam detec
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,12 +20,14 @@ import numpy.typing as npt
 from civicam.analysis.boxes import Box
 from civicam.analysis.detectors.base import Detector
 from civicam.analysis.pipeline import CameraAnalyzer, FrameResult
-from civicam.analysis.snapshots import REDACTED_LABELS, render_snapshot
+from civicam.analysis.snapshots import render_snapshot
 from civicam.analysis.tracker import Detection, Event
 from civicam.config.analysis import AnalysisConfig, CameraAnalysisConfig
+from civicam.privacy.persons import REDACTED_LABELS, find_people, square_tiles
 from civicam.recording.paths import snapshot_path, snapshot_relpath
 from civicam.store.engine import Database
 from civicam.store.events import EventRow, NewEvent, add_events_in
+from civicam.store.files import write_atomically
 
 log = logging.getLogger(__name__)
 Frame = npt.NDArray[np.uint8]
@@ -80,7 +80,7 @@ class DatabaseEventSink:
             (event_id,) = add_events_in(session, [new])
             if snapshot is not None:
                 try:
-                    _write_atomic(snapshot_path(self.root, event.camera, event_id), snapshot)
+                    write_atomically(snapshot_path(self.root, event.camera, event_id), snapshot)
                 except OSError as exc:
                     # A full disk loses the picture, never the event.
                     log.warning("camera %s: snapshot not written: %s", event.camera, exc)
@@ -89,18 +89,6 @@ class DatabaseEventSink:
                     assert row is not None
                     row.snapshot = snapshot_relpath(event.camera, event_id)
         return event_id
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass
@@ -183,43 +171,16 @@ class AnalysisWorker:
     def _snapshot(self, peak: _Peak) -> bytes:
         frame = peak.frame
         redact: list[Box] = [d.box for d in peak.detections if d.label in REDACTED_LABELS]
-        # The whole frame and overlapping square tiles, at a low threshold: this also
+        # The whole frame and overlapping square tiles at a low threshold: this also
         # finds people the motion crops never looked at, and small ones far away.
-        for x0, y0, side in snapshot_tiles(frame.shape[1], frame.shape[0]):
-            if side == 0:
-                image, sx, sy, ox, oy = frame, frame.shape[1], frame.shape[0], 0, 0
-            else:
-                image = frame[y0 : y0 + side, x0 : x0 + side]
-                sx, sy, ox, oy = side, side, x0, y0
-            for raw in self.detector.detect(image):
-                if raw.label in REDACTED_LABELS and raw.score >= REDACT_THRESHOLD:
-                    bx0, by0, bx1, by1 = raw.box
-                    redact.append((ox + bx0 * sx, oy + by0 * sy, ox + bx1 * sx, oy + by1 * sy))
+        h, w = frame.shape[:2]
+        redact += find_people(
+            self.detector, frame, min_score=REDACT_THRESHOLD, windows=square_tiles(w, h)
+        )
         subject = peak.detections[peak.index].box
         return render_snapshot(
             frame, redact, subject=subject, mask=self.mask, quality=self.cfg.snapshot_quality
         )
-
-
-def snapshot_tiles(width: int, height: int) -> list[tuple[int, int, int]]:
-    """``(x0, y0, side)`` of the detector passes over a snapshot frame.
-
-    First the whole frame (``side`` 0), then squares of the shorter side's length
-    overlapping by a quarter along the longer side, so a small far-away person is
-    seen at a useful scale.
-    """
-    passes = [(0, 0, 0)]
-    side = min(width, height)
-    if side < 32 or max(width, height) < side * 1.2:
-        return passes
-    long_side = max(width, height)
-    step = max(1, int(side * 0.75))
-    starts = list(range(0, long_side - side + 1, step))
-    if starts[-1] != long_side - side:
-        starts.append(long_side - side)
-    for start in starts:
-        passes.append((start, 0, side) if width >= height else (0, start, side))
-    return passes
 
 
 def camera_settings(cfg: AnalysisConfig, camera_id: str) -> CameraAnalysisConfig:

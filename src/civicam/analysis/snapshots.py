@@ -19,8 +19,6 @@ from civicam.analysis.boxes import Box
 from civicam.privacy.redaction import blur_regions
 
 Frame = npt.NDArray[np.uint8]
-#: Object classes blurred in every snapshot.
-REDACTED_LABELS = frozenset({"person"})
 
 
 def render_snapshot(
@@ -48,10 +46,3 @@ def render_snapshot(
     if not ok:
         raise ValueError("JPEG encoding failed")
     return bytes(buf.tobytes())
-
-
-def redaction_boxes(detections: Sequence[tuple[str, float, Box]], threshold: float) -> list[Box]:
-    """Boxes of every redacted-class detection at or above ``threshold``."""
-    return [
-        box for label, score, box in detections if label in REDACTED_LABELS and score >= threshold
-    ]

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +27,7 @@ from civicam.audit.merkle import MerkleTree, verify_consistency, verify_inclusio
 from civicam.audit.verify import ENTRY_COLUMNS, entry_from_row
 from civicam.store.audit import AuditEntry, AuditHead
 from civicam.store.engine import Database
+from civicam.store.files import write_atomically
 
 FORMAT = "civicam-audit-bundle-v1"
 MAX_BUNDLE_BYTES = 2_000_000_000
@@ -134,16 +133,8 @@ def build_bundle(db: Database, public: Ed25519PublicKey, since: float) -> dict[s
 
 def write_bundle(bundle: dict[str, Any], out: Path) -> None:
     """Write a bundle atomically (a reader never sees half a file)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(bundle, fh, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
-            fh.write("\n")
-        Path(tmp).replace(out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(bundle, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    write_atomically(out, text + "\n")
 
 
 @dataclass

@@ -13,10 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from civicam.analysis.report import event_record, frame_record
 from civicam.cli.progress import progress_bar
 from civicam.cli.record import ConfigOpt, load_config, parse_time
 from civicam.config.analysis import AnalysisConfig
-from civicam.config.loader import ConfigError, load_model
 from civicam.recording.service import open_store
 from civicam.store.engine import DatabaseError
 from civicam.store.events import MAX_PAGE, search_events
@@ -78,35 +78,14 @@ def detect(
         with progress_bar(err, "analysing", enabled=not as_json) as advance:
             for t, frame in file_frames(video, cfg.fps, cfg.max_width):
                 result = worker.process(t, frame)
-                frames.append(
-                    {
-                        "t": round(t, 3),
-                        "detections": [
-                            {
-                                "label": d.label,
-                                "score": round(d.score, 4),
-                                "box": [round(v, 1) for v in d.box],
-                            }
-                            for d in result.detections
-                        ],
-                    }
-                )
+                frames.append(frame_record(t, result.detections))
                 advance(1)
     except DecodeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     worker.flush()
     seconds = time.perf_counter() - began
-    summary = [
-        {
-            "label": e.label,
-            "start": round(e.start, 3),
-            "end": round(e.end, 3),
-            "peak_score": round(e.peak_score, 4),
-            "zones": list(e.zones),
-        }
-        for e in sink.events
-    ]
+    summary = [{**event_record(e), "zones": list(e.zones)} for e in sink.events]
     if snapshots is not None:
         snapshots.mkdir(parents=True, exist_ok=True)
         for i, (e, jpeg) in enumerate(zip(sink.events, sink.snapshots, strict=True), 1):
@@ -187,12 +166,3 @@ def events(
             e.snapshot or "",
         )
     Console().print(table)
-
-
-def load_analysis(path: Path) -> AnalysisConfig:
-    """An analysis section from a file holding only that section (benchmarks, tests)."""
-    try:
-        return load_model(path, AnalysisConfig)
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +13,7 @@ from civicam.audit.report import gather, render_html
 from civicam.cli.record import ConfigOpt, load_config
 from civicam.recording.service import open_store
 from civicam.store.engine import DatabaseError
+from civicam.store.files import write_atomically
 
 app = typer.Typer(help="Reports for the public.", no_args_is_help=True)
 
@@ -42,15 +41,7 @@ def transparency(
     finally:
         db.close()
     html = render_html(data, generated_at=time.time())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        Path(tmp).replace(out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(out, html)
     typer.echo(
         f"wrote {out}: {data.entry_count} log entries, {data.camera_count} cameras, "
         f"{data.hours_total:.1f} hours recorded"

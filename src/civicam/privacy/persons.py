@@ -9,7 +9,7 @@ blurring a shadow costs little, missing a person does not.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +41,26 @@ def tiles(width: int, height: int, n: int) -> Iterator[tuple[int, int, int, int]
             yield x0, y0, x0 + tw, y0 + th
 
 
+def square_tiles(width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Pixel xyxy windows: squares of the shorter side, overlapping by a quarter along
+    the longer side (none when the frame is about square or tiny).
+
+    A square window reaches the detector unstretched, so a small, distant person keeps
+    their shape; one pass per event snapshot can afford the extra runs.
+    """
+    side = min(width, height)
+    long_side = max(width, height)
+    if side < 32 or long_side < side * 1.2:
+        return []
+    step = max(1, int(side * (1 - TILE_OVERLAP)))
+    starts = list(range(0, long_side - side + 1, step))
+    if starts[-1] != long_side - side:
+        starts.append(long_side - side)
+    if width >= height:
+        return [(x0, 0, x0 + side, side) for x0 in starts]
+    return [(0, y0, side, y0 + side) for y0 in starts]
+
+
 def find_people(
     detector: Detector,
     image: npt.NDArray[np.uint8],
@@ -48,19 +68,22 @@ def find_people(
     min_score: float,
     grid: int = 2,
     labels: Collection[str] = REDACTED_LABELS,
+    windows: Sequence[tuple[int, int, int, int]] | None = None,
 ) -> list[Box]:
     """Pixel xyxy boxes of every person in ``image`` (BGR) scoring at least ``min_score``.
 
-    The detector runs on the whole frame and, when ``grid`` > 1, on each tile of a
-    ``grid`` x ``grid`` overlapping grid.
+    The detector runs on the whole frame and on ``windows`` when given (pixel xyxy),
+    else, when ``grid`` > 1, on each tile of a ``grid`` x ``grid`` overlapping grid.
     """
     height, width = image.shape[:2]
-    windows = [(0, 0, width, height)]
-    if grid > 1:
-        windows += list(tiles(width, height, grid))
+    passes = [(0, 0, width, height)]
+    if windows is not None:
+        passes += list(windows)
+    elif grid > 1:
+        passes += list(tiles(width, height, grid))
     wanted = set(labels)
     boxes: list[Box] = []
-    for x0, y0, x1, y1 in windows:
+    for x0, y0, x1, y1 in passes:
         crop = image if (x0, y0, x1, y1) == (0, 0, width, height) else image[y0:y1, x0:x1]
         cw, ch = x1 - x0, y1 - y0
         for det in detector.detect(np.ascontiguousarray(crop)):

@@ -231,12 +231,6 @@ def count_events(db: Database, camera_id: str | None = None) -> int:
         return int(session.scalar(stmt) or 0)
 
 
-def event_labels(db: Database) -> list[str]:
-    """Labels present in the index (for search forms)."""
-    with db.read() as session:
-        return sorted(session.scalars(select(EventRow.label).distinct()))
-
-
 def search_events(
     db: Database,
     *,

