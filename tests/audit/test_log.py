@@ -222,3 +222,9 @@ def test_signer_signs_after_its_interval_without_many_entries(
         assert head is not None and head.tree_size == 1
         time.sleep(0.2)  # nothing new: no further heads
         assert len(signed_heads(db)) == 1
+
+
+def test_negative_zero_times_hash_the_same_after_the_database(db: Database) -> None:
+    record(db, actor="a", action=actions.CONFIG_CHANGE, at=-0.0, start=-0.0, end=0.0)
+    report = verify_log(db, None)
+    assert report.ok, report.problems

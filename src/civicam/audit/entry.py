@@ -104,7 +104,9 @@ def _time(name: str, value: float | None) -> float | None:
     out = float(value)
     if not math.isfinite(out):
         raise ValueError(f"audit {name} must be finite")
-    return out
+    # -0.0 becomes 0.0: SQLite stores a whole-number REAL without its sign, and the
+    # entry must hash the same before and after the database round trip.
+    return out + 0.0
 
 
 def _text(name: str, value: str | None, limit: int, *, required: bool = False) -> str | None:
